@@ -1,0 +1,35 @@
+# The README's commands. Each works as root on a fresh Debian 12 machine from a clean clone.
+SHELL := /bin/bash
+APT_PACKAGES := runc conmon containernetworking-plugins iptables iproute2 busybox-static attr util-linux procps
+NODE_TESTS = $(shell find dist/src -name '*.test.js' 2>/dev/null | sort)
+E2E_TESTS = $(shell find dist/test -name '*.test.js' 2>/dev/null | sort)
+
+.PHONY: setup build demo test unit e2e bench clean
+
+setup: .setup-stamp build
+
+.setup-stamp: package-lock.json scripts/setup-system.sh
+	scripts/setup-system.sh $(APT_PACKAGES)
+	npm ci --no-audit --no-fund
+	touch .setup-stamp
+
+build: .setup-stamp
+	npx tsc -p .
+
+demo: setup
+	scripts/demo.sh
+
+unit: setup
+	node --test --test-concurrency=1 $(NODE_TESTS)
+
+e2e: setup
+	node --test --test-concurrency=1 $(E2E_TESTS)
+
+test: setup
+	node --test --test-concurrency=1 $(NODE_TESTS) $(E2E_TESTS)
+
+bench: setup
+	node dist/bench/run.js
+
+clean:
+	rm -rf dist .setup-stamp

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make demo`: start an isolated berthd, make the busybox base image, run containers with berth and the real docker CLI, clean up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR=$(mktemp -d /tmp/berth-demo-XXXXXX)
+SOCK="$DIR/berth.sock"
+export BERTH_HOST="unix://$SOCK" DOCKER_HOST="unix://$SOCK" DOCKER_CONFIG="$DIR/docker-config"
+DOCKER=$( [ -x /usr/local/bin/docker ] && echo /usr/local/bin/docker || command -v docker || true )
+
+cleanup() {
+  set +e
+  [ -n "${PID:-}" ] && bin/berth rm -f $(bin/berth ps -aq) >/dev/null 2>&1
+  [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  grep -o " $DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+bin/berthd -H "unix://$SOCK" --data-root "$DIR/data" --exec-root "$DIR/x" --bridge "bd$$" --log-level warn &
+PID=$!
+for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+
+step bin/berth version
+step bin/berth image busybox
+step bin/berth images
+step bin/berth run --rm --network none busybox echo "hello from a berth container"
+step bin/berth run --rm --network none -e WHO=berth -w /srv -u nobody busybox sh -c 'echo "I am $(id -un) in $(pwd), WHO=$WHO, hostname $(hostname)"'
+echo 'piped through stdin' | { step bin/berth run --rm -i --network none busybox tr a-z A-Z; }
+step bin/berth run -d --name ticker --network none busybox sh -c 'while true; do date; sleep 1; done'
+sleep 1.5
+step bin/berth ps
+step bin/berth logs --tail 2 ticker
+step bin/berth stop -t 1 ticker
+step bin/berth ps -a
+set +e
+step bin/berth run --rm --network none busybox sh -c 'exit 3'; echo "exit code: $?"
+set -e
+if [ -n "$DOCKER" ]; then
+  step "$DOCKER" run --rm --network none busybox sh -c 'echo "the real docker CLI talks to berthd too"; uname -a'
+  step "$DOCKER" ps -a
+fi
+step bin/berth rm ticker
+echo
+echo "demo done"

@@ -1,0 +1,32 @@
+// Tests of transparent gzip detection.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { decompress } from './decompress';
+
+async function collect(r: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of r) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+const src = (...parts: Buffer[]) => Readable.from(parts, { objectMode: false });
+
+describe('decompress', () => {
+  it('inflates gzip even when the magic is split across chunks', async () => {
+    const gz = gzipSync(Buffer.from('hello tar'));
+    assert.equal((await collect(decompress(src(gz.subarray(0, 1), gz.subarray(1))))).toString(), 'hello tar');
+  });
+
+  it('passes other bytes through untouched, including tiny and empty streams', async () => {
+    assert.equal((await collect(decompress(src(Buffer.from('plain'), Buffer.from(' data'))))).toString(), 'plain data');
+    assert.deepEqual(await collect(decompress(src(Buffer.from([0x1f])))), Buffer.from([0x1f]));
+    assert.equal((await collect(decompress(src()))).length, 0);
+  });
+
+  it('surfaces corrupt gzip and source errors', async () => {
+    await assert.rejects(collect(decompress(src(Buffer.from([0x1f, 0x8b, 1, 2, 3])))));
+    const failing = new Readable({ read() { this.destroy(new Error('boom')); } });
+    await assert.rejects(collect(decompress(failing)), /boom/);
+  });
+});

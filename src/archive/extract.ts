@@ -1,0 +1,216 @@
+// Safe extraction of hostile tar streams (plain or gzip) into a directory: nothing is created, changed or followed outside it.
+import { constants } from 'node:fs';
+import { chmod, lchown, link, lstat, lutimes, mkdir, open, realpath, rm, symlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract, type Header } from 'tar-stream';
+import { hasCode, InvalidParameterError } from '../errors';
+import { decompress } from './decompress';
+import { cleanComponents, resolveInRoot } from './securejoin';
+import {
+  defaultRunner, makeWhiteout, markOpaque, OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, type CommandRunner,
+} from './whiteouts';
+
+export interface ExtractOptions {
+  /**
+   * What `.wh.` entries mean. `none` (default): ordinary files.
+   * `overlay`: layer whiteouts, written in overlayfs's format (`.wh.x` → char
+   * device 0/0 `x`; `.wh..wh..opq` → xattr trusted.overlay.opaque=y on the dir).
+   * `ignore`: dropped (a base layer has nothing below it to delete).
+   */
+  whiteouts?: 'overlay' | 'none' | 'ignore';
+  /** Apply the entries' uid/gid (default true; needs root). */
+  preserveOwners?: boolean;
+  signal?: AbortSignal;
+  /** Runs mknod/setfattr; defaults to spawning them directly. */
+  runner?: CommandRunner;
+}
+
+export interface ExtractResult {
+  /** Bytes of the uncompressed tar stream consumed. */
+  size: number;
+  /** Entries seen (including skipped ones). */
+  entries: number;
+  /** Device/fifo entries that could not be created (mknod failed) and were skipped. */
+  skippedDevices: number;
+}
+
+interface Ctx {
+  dest: string;
+  whiteouts: 'overlay' | 'none' | 'ignore';
+  preserveOwners: boolean;
+  runner: CommandRunner;
+  dirTimes: { path: string; mtime: Date }[];
+  skippedDevices: number;
+}
+
+/**
+ * Extract the tar (or tar.gz) `source` into `dest` (created if missing).
+ * Every entry name is cleaned as a rooted path and its parent resolved inside
+ * `dest` with chroot semantics (symlinks in the tree are followed as if `dest`
+ * were `/`); the final component is never followed: an existing entry is
+ * replaced (a directory over a directory is kept and updated), and owners,
+ * modes and times are applied without dereferencing. Hardlink targets are
+ * resolved the same way and must exist inside `dest`. Rejects with
+ * InvalidParameter on a malformed or impossible entry; what was extracted
+ * before the failure stays.
+ */
+export async function extractTar(source: Readable, dest: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
+  await mkdir(dest, { recursive: true });
+  const ctx: Ctx = {
+    dest: await realpath(dest),
+    whiteouts: opts.whiteouts ?? 'none',
+    preserveOwners: opts.preserveOwners ?? true,
+    runner: opts.runner ?? defaultRunner,
+    dirTimes: [],
+    skippedDevices: 0,
+  };
+  const input = decompress(source);
+  let size = 0;
+  let entries = 0;
+  const ex = extract();
+  const piping = pipeline(
+    input,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const c of chunks) {
+        size += c.length;
+        yield c;
+      }
+    },
+    ex,
+    opts.signal ? { signal: opts.signal } : {},
+  );
+  let failure: unknown;
+  try {
+    for await (const entry of ex) {
+      opts.signal?.throwIfAborted();
+      entries++;
+      await extractEntry(entry.header, entry, ctx);
+      entry.resume();
+    }
+  } catch (err) {
+    failure = err;
+    ex.destroy(err as Error);
+  }
+  try {
+    await piping;
+  } catch (err) {
+    failure ??= err;
+  }
+  if (failure) throw failure;
+  // Directory times last, deepest first, since creating children changes them.
+  for (const d of ctx.dirTimes.reverse()) await lutimes(d.path, d.mtime, d.mtime).catch(() => undefined);
+  return { size, entries, skippedDevices: ctx.skippedDevices };
+}
+
+async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(p);
+  } catch (err) {
+    if (hasCode(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+async function extractEntry(h: Header, body: AsyncIterable<unknown>, ctx: Ctx): Promise<void> {
+  const parts = cleanComponents(h.name);
+  // The root itself is the caller's: its mode and owner are never taken from a tar.
+  if (parts.length === 0) return;
+  const base = parts[parts.length - 1]!;
+  const parent = await resolveInRoot(ctx.dest, parts.slice(0, -1), { mkdirs: true });
+  const parentSt = await lstat(parent);
+  if (!parentSt.isDirectory()) throw new InvalidParameterError(`tar entry ${h.name}: parent is not a directory`);
+
+  if (ctx.whiteouts !== 'none' && base.startsWith(WHITEOUT_PREFIX)) {
+    if (ctx.whiteouts === 'ignore') return;
+    if (base === OPAQUE_MARKER) return markOpaque(ctx.runner, parent);
+    if (base.startsWith(WHITEOUT_META_PREFIX)) return;
+    const hidden = base.slice(WHITEOUT_PREFIX.length);
+    if (hidden === '' || hidden === '.' || hidden === '..') return;
+    const target = join(parent, hidden);
+    await rm(target, { recursive: true, force: true });
+    return makeWhiteout(ctx.runner, target);
+  }
+
+  const target = join(parent, base);
+  const type = h.type ?? 'file';
+  const existing = await lstatOrUndefined(target);
+  const keepDir = type === 'directory' && existing?.isDirectory() === true;
+  if (existing && !keepDir) await rm(target, { recursive: true, force: true });
+
+  const mode = (h.mode ?? (type === 'directory' ? 0o755 : 0o644)) & 0o7777;
+  const uid = h.uid ?? 0;
+  const gid = h.gid ?? 0;
+  const mtime = h.mtime ?? new Date();
+
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return writeFile(target, body, mode, uid, gid, mtime, ctx);
+    case 'directory':
+      if (!keepDir) await mkdir(target, { mode: 0o700 });
+      await applyMeta(target, mode, uid, gid, ctx);
+      ctx.dirTimes.push({ path: target, mtime });
+      return;
+    case 'symlink':
+      await symlink(h.linkname ?? '', target);
+      if (ctx.preserveOwners) await lchown(target, uid, gid);
+      await lutimes(target, mtime, mtime);
+      return;
+    case 'link':
+      return hardlink(h, target, ctx);
+    case 'character-device':
+    case 'block-device':
+    case 'fifo': {
+      const args = type === 'fifo'
+        ? ['--', target, 'p']
+        : ['--', target, type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
+      const r = await ctx.runner.run('mknod', args, { allowFailure: true });
+      // Devices cannot be made everywhere (user namespaces, nodev); the layer is still usable without them.
+      if (r.code !== 0) {
+        ctx.skippedDevices++;
+        return;
+      }
+      await applyMeta(target, mode, uid, gid, ctx);
+      await lutimes(target, mtime, mtime);
+      return;
+    }
+    default:
+      // Unknown or meta entries (GNU volume headers, sparse files' extras): skipped, as Docker does.
+      return;
+  }
+}
+
+/** chown before chmod: chown clears setuid/setgid bits. `target` is never a symlink here. */
+async function applyMeta(target: string, mode: number, uid: number, gid: number, ctx: Ctx): Promise<void> {
+  if (ctx.preserveOwners) await lchown(target, uid, gid);
+  await chmod(target, mode);
+}
+
+async function writeFile(target: string, body: AsyncIterable<unknown>, mode: number, uid: number, gid: number, mtime: Date, ctx: Ctx): Promise<void> {
+  const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    // One awaited write per chunk: the tar stream is paused while the disk catches up.
+    for await (const chunk of body) await fh.write(chunk as Buffer);
+    if (ctx.preserveOwners) await fh.chown(uid, gid);
+    await fh.chmod(mode);
+    await fh.utimes(mtime, mtime);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function hardlink(h: Header, target: string, ctx: Ctx): Promise<void> {
+  const parts = cleanComponents(h.linkname ?? '');
+  if (parts.length === 0) throw new InvalidParameterError(`tar entry ${h.name}: invalid hardlink target ${JSON.stringify(h.linkname)}`);
+  const linkParent = await resolveInRoot(ctx.dest, parts.slice(0, -1));
+  const source = join(linkParent, parts[parts.length - 1]!);
+  const st = await lstatOrUndefined(source);
+  if (!st || st.isDirectory()) {
+    throw new InvalidParameterError(`tar entry ${h.name}: hardlink target ${JSON.stringify(h.linkname)} does not exist in the archive`);
+  }
+  // link(2) never follows a symlink source, so a link to a symlink links the symlink itself.
+  await link(source, target);
+}

@@ -1,0 +1,170 @@
+// Packing a directory (or one file) into a tar stream, optionally turning overlayfs whiteouts into `.wh.` entries.
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pack, type Pack } from 'tar-stream';
+import { defaultRunner, findOpaqueDirs, OPAQUE_MARKER, WHITEOUT_PREFIX, type CommandRunner } from './whiteouts';
+
+export interface PackOptions {
+  /**
+   * `overlay`: `dir` is an overlayfs upper directory; a char device 0/0
+   * becomes a `.wh.<name>` entry and an opaque directory (xattr
+   * trusted.overlay.opaque=y) gets a `.wh..wh..opq` entry. `none` (default):
+   * everything is packed as it is.
+   */
+  whiteouts?: 'overlay' | 'none';
+  /** Pack files sharing an inode as hardlinks to the first one met (default true). */
+  hardlinks?: boolean;
+  /**
+   * Name entries `<prefix>/<path>` and include the root itself as `<prefix>/`
+   * (what `docker cp` produces). Without it, entries are relative to `dir` and
+   * the root is not included (what a layer holds).
+   */
+  prefix?: string;
+  /** Runs getfattr for `overlay`; defaults to spawning it directly. */
+  runner?: CommandRunner;
+  signal?: AbortSignal;
+}
+
+/**
+ * A tar stream of `dir`: entries in sorted order (so equal trees give equal
+ * bytes), modes including setuid bits, owners, mtimes, symlinks as links
+ * (never followed), devices and fifos; sockets are skipped. If `dir` is not a
+ * directory, the stream holds that one entry, named `prefix` or its basename.
+ * File contents are streamed with backpressure; errors (and `signal`)
+ * destroy the returned stream.
+ */
+export function packDir(dir: string, opts: PackOptions = {}): Readable {
+  const p = pack();
+  // Through a generator, so destroying `out` ends the pack's iterator with return(), not a second error.
+  const out = Readable.from((async function* () {
+    for await (const c of p as AsyncIterable<Buffer>) yield c;
+  })(), { objectMode: false });
+  const walker = new Walker(p, opts);
+  const onAbort = () => out.destroy(opts.signal?.reason as Error);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  out.once('close', () => {
+    walker.stopped = true;
+    opts.signal?.removeEventListener('abort', onAbort);
+  });
+  // entry()/finalize() throw once the consumer has destroyed the stream; that ends the walk quietly.
+  walker.run(dir).then(() => p.finalize()).catch((err: Error) => p.destroy(err));
+  return out;
+}
+
+const READ_CHUNK = 256 * 1024;
+
+type EntryHeader = Parameters<Pack['entry']>[0];
+
+/** The part of tar-stream's (streamx) entry sink used here. */
+interface EntrySink {
+  write(chunk: Buffer): boolean;
+  end(): void;
+  readonly destroyed: boolean;
+  once(event: 'drain' | 'close', fn: () => void): void;
+}
+
+function devMajor(rdev: number): number {
+  return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+}
+function devMinor(rdev: number): number {
+  return (rdev & 0xff) | ((rdev >>> 12) & ~0xff);
+}
+
+class Walker {
+  stopped = false;
+  private opaque = new Set<string>();
+  private readonly seen = new Map<string, string>();
+  constructor(private readonly p: Pack, private readonly opts: PackOptions) {}
+
+  async run(dir: string): Promise<void> {
+    const rootSt = await lstat(dir);
+    const prefix = (this.opts.prefix ?? '').replace(/^\/+|\/+$/g, '');
+    if (!rootSt.isDirectory()) {
+      await this.emit(prefix || basename(dir), dir, rootSt);
+      return;
+    }
+    if (this.opts.whiteouts === 'overlay') this.opaque = await findOpaqueDirs(this.opts.runner ?? defaultRunner, dir);
+    if (prefix) await this.emit(prefix, dir, rootSt);
+    await this.walk(dir, prefix);
+  }
+
+  private async walk(dir: string, rel: string): Promise<void> {
+    const names = (await readdir(dir)).sort();
+    for (const name of names) {
+      if (this.stopped) return;
+      const path = join(dir, name);
+      const entryName = rel ? `${rel}/${name}` : name;
+      const st = await lstat(path);
+      if (this.opts.whiteouts === 'overlay' && st.isCharacterDevice() && st.rdev === 0) {
+        await this.add({ name: rel ? `${rel}/${WHITEOUT_PREFIX}${name}` : `${WHITEOUT_PREFIX}${name}`, type: 'file', size: 0, mode: 0, uid: st.uid, gid: st.gid, mtime: st.mtime });
+        continue;
+      }
+      await this.emit(entryName, path, st);
+      if (st.isDirectory()) {
+        if (this.opaque.has(path)) {
+          await this.add({ name: `${entryName}/${OPAQUE_MARKER}`, type: 'file', size: 0, mode: 0, uid: st.uid, gid: st.gid, mtime: st.mtime });
+        }
+        await this.walk(path, entryName);
+      }
+    }
+  }
+
+  private async emit(name: string, path: string, st: Stats): Promise<void> {
+    const base: EntryHeader = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
+    if (!st.isDirectory() && st.nlink > 1 && this.opts.hardlinks !== false) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = this.seen.get(key);
+      if (first !== undefined) return this.add({ ...base, type: 'link', linkname: first });
+      this.seen.set(key, name);
+    }
+    if (st.isDirectory()) return this.add({ ...base, name: `${name}/`, type: 'directory' });
+    if (st.isSymbolicLink()) return this.add({ ...base, type: 'symlink', linkname: await readlink(path) });
+    if (st.isFIFO()) return this.add({ ...base, type: 'fifo' });
+    if (st.isCharacterDevice() || st.isBlockDevice()) {
+      return this.add({ ...base, type: st.isCharacterDevice() ? 'character-device' : 'block-device', devmajor: devMajor(st.rdev), devminor: devMinor(st.rdev) });
+    }
+    if (st.isFile()) return this.addFile({ ...base, type: 'file', size: st.size }, path);
+    // Sockets (and anything stranger) have no tar form.
+  }
+
+  private add(header: EntryHeader): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const cb = (err?: Error | null) => (err ? reject(err) : resolve());
+      // A file entry's sink waits for its body; an empty one must still be ended.
+      if (header.type === 'file') this.p.entry(header, Buffer.alloc(0), cb);
+      else this.p.entry(header, cb);
+    });
+  }
+
+  private async addFile(header: EntryHeader & { size: number }, path: string): Promise<void> {
+    let sink!: EntrySink;
+    const done = new Promise<void>((resolve, reject) => {
+      sink = this.p.entry(header, (err) => (err ? reject(err) : resolve())) as unknown as EntrySink;
+    });
+    // Awaited below; if the consumer goes away first it rejects before that, which is not unhandled.
+    done.catch(() => undefined);
+    if (header.size > 0) {
+      const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        // Exactly `size` bytes: a file growing under a running container must not overflow its entry.
+        let left = header.size;
+        while (left > 0) {
+          if (this.stopped || sink.destroyed) return;
+          const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, left));
+          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+          if (bytesRead === 0) break; // it shrank: tar-stream fails the short entry
+          left -= bytesRead;
+          if (!sink.write(buf.subarray(0, bytesRead)) && !sink.destroyed) {
+            await new Promise<void>((resolve) => { sink.once('drain', resolve); sink.once('close', resolve); });
+          }
+        }
+      } finally {
+        await fh.close();
+      }
+    }
+    sink.end();
+    await done;
+  }
+}

@@ -1,0 +1,82 @@
+// berthd: parse flags, wire stores → services → API, restore containers, serve; SIGTERM leaves containers running.
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { createApiServer } from '../api/server';
+import { Router } from '../api/router';
+import { containerRoutes } from '../api/routes/containers';
+import { imageRoutes } from '../api/routes/images';
+import { systemRoutes } from '../api/routes/system';
+import { LinuxHost } from '../host/linux';
+import { ConmonRuntime } from '../runtime/conmon-runtime';
+import { LocalContainerService } from '../services/containers/container-service';
+import { BuiltinNetworks } from '../services/containers/network';
+import { LocalImageService } from '../services/images/image-service';
+import { FsContentStore } from '../stores/content/fs-content-store';
+import { FsMetadataStore } from '../stores/metadata/fs-metadata-store';
+import { OverlaySnapshotter } from '../stores/snapshots/overlay-snapshotter';
+import { parseFlags } from './flags';
+import { makeInfo } from './info';
+import { containerNofile } from './limits';
+import { makeLogger } from './logger';
+
+async function main(): Promise<void> {
+  const opts = parseFlags(process.argv);
+  const log = makeLogger(opts.logLevel);
+  if (!opts.host.startsWith('unix://')) throw new Error(`only unix:// sockets are supported: ${opts.host}`);
+  const socketPath = opts.host.slice('unix://'.length);
+  for (const d of [opts.dataRoot, opts.execRoot, path.dirname(socketPath)]) mkdirSync(d, { recursive: true, mode: 0o711 });
+
+  const host = new LinuxHost();
+  const content = new FsContentStore(path.join(opts.dataRoot, 'content'));
+  const metadata = new FsMetadataStore(path.join(opts.dataRoot, 'metadata'));
+  const snapshots = new OverlaySnapshotter(path.join(opts.dataRoot, 'snapshots'));
+  await content.cleanup();
+  const runtime = new ConmonRuntime({ execRoot: opts.execRoot, runtimePath: opts.runtime });
+  const images = new LocalImageService(content, snapshots, metadata);
+  await images.load();
+  const containers = new LocalContainerService({
+    images, snapshots, metadata, runtime, host, networks: new BuiltinNetworks(),
+    dataRoot: opts.dataRoot, execRoot: opts.execRoot, nofile: containerNofile(), log,
+  });
+  images.setUsers((id) => containers.imageUsers(id));
+  await containers.load();
+  await snapshots.cleanup();
+
+  const idFile = path.join(opts.dataRoot, 'engine-id');
+  if (!existsSync(idFile)) writeFileSync(idFile, randomUUID());
+  const router = new Router();
+  systemRoutes(router, { info: makeInfo(opts, readFileSync(idFile, 'utf8').trim(), containers, images) });
+  containerRoutes(router, containers);
+  imageRoutes(router, images);
+  const server = createApiServer(router, (method, url, status, err) => {
+    if (err) log('error', `${method} ${url}: ${status}: ${err instanceof Error ? err.stack : String(err)}`);
+    else log('debug', `${method} ${url} ${status}`);
+  });
+
+  rmSync(socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, resolve));
+  chmodSync(socketPath, 0o660);
+  if (opts.pidfile) writeFileSync(opts.pidfile, `${process.pid}\n`);
+  log('info', `API listening on ${socketPath}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `${signal}: shutting down; containers keep running`);
+    server.close();
+    server.closeAllConnections();
+    await containers.close().catch(() => undefined);
+    rmSync(socketPath, { force: true });
+    if (opts.pidfile) rmSync(opts.pidfile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`berthd: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

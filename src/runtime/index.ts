@@ -1,0 +1,96 @@
+// The runtime seam: OCI bundles run by one conmon per container, runc underneath.
+import type { EventEmitter } from 'node:events';
+
+/** What berth decides about a container's process and sandbox; turned into an OCI config.json by buildSpec(). */
+export interface SpecInput {
+  id: string;
+  /** Mounted root filesystem (absolute path). */
+  rootfs: string;
+  readonlyRootfs: boolean;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  hostname: string;
+  tty: boolean;
+  /** 'none': new netns with only lo; 'host': share the host's; 'path': join netnsPath. */
+  network: { mode: 'none' | 'host' | 'path'; netnsPath?: string };
+  /** Extra mounts after Docker's defaults (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, cgroup). */
+  mounts: Array<{ destination: string; source: string; type: 'bind' | 'tmpfs'; options: string[] }>;
+  /** Size of /dev/shm in bytes (Docker's default 64 MiB). */
+  shmSize: number;
+  /** cgroup path for the container, e.g. "/berth/<id>". */
+  cgroupsPath: string;
+  /** RLIMIT_NOFILE soft/hard to give the process; never above the daemon's own hard limit. */
+  nofile: { soft: number; hard: number };
+}
+
+export interface CreateOptions {
+  id: string;
+  /** Directory holding config.json (written by writeBundle). */
+  bundle: string;
+  /** conmon k8s-file log path. */
+  logPath: string;
+  tty: boolean;
+  /** Keep the container's stdin open for attach (docker -i). */
+  stdin: boolean;
+  /**
+   * Docker's StdinOnce=false: the container's stdin stays open when an attach
+   * client disconnects or half-closes (conmon --leave-stdin-open). Default
+   * false: the first client's EOF closes it, as `docker run -i` wants.
+   */
+  leaveStdinOpen?: boolean;
+}
+
+export interface RuntimeState {
+  status: 'created' | 'running' | 'stopped' | 'paused';
+  pid: number;
+}
+
+/** One attach connection to conmon's socket. Emits 'data' (stream, chunk) and 'close'. */
+export interface AttachConnection extends EventEmitter {
+  on(event: 'data', listener: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): this;
+  on(event: 'close', listener: () => void): this;
+  on(event: string, listener: (...args: any[]) => void): this;
+  /** Bytes to the container's stdin. */
+  write(chunk: Buffer): void;
+  /** Half-close: conmon then closes the container's stdin. */
+  closeStdin(): void;
+  /** Close the connection (destroy is always deferred out of 'data' handlers). Idempotent. */
+  close(): void;
+}
+
+/**
+ * Drives conmon + runc. Layout under the exec root:
+ * `containers/<id>/` bundle (config.json, conmon pidfile, ctl/winsz/attach),
+ * `exits/<id>` exit files written by conmon, `s/` short socket dir,
+ * `runc/` runc state root. conmon is double-forked so it outlives berthd.
+ */
+export interface ContainerRuntime {
+  /** Write `<execRoot>/containers/<id>/config.json` from the spec; returns the bundle dir. */
+  writeBundle(input: SpecInput): Promise<string>;
+  /** Start conmon, which runs `runc create`; resolves once the container's pid exists (runc status "created"). */
+  create(opts: CreateOptions): Promise<{ pid: number; conmonPid: number }>;
+  /** `runc start`. */
+  start(id: string): Promise<void>;
+  /** Signal the container's init (name like "SIGTERM"/"TERM" or number). NotFound/Conflict when not running. */
+  kill(id: string, signal: string | number): Promise<void>;
+  /** `runc delete` (force kills first) and remove the bundle and exit file. Absent is not an error. */
+  delete(id: string, force?: boolean): Promise<void>;
+  /** runc's view of the container, or undefined when runc does not know it. */
+  state(id: string): Promise<RuntimeState | undefined>;
+  /** Exit code conmon recorded, or undefined when it has not exited (no exit file). */
+  exitCode(id: string): Promise<number | undefined>;
+  /** Call `listener(id, exitCode)` whenever an exit file appears (also for exits found at start-up by `rescan`). */
+  onExit(listener: (id: string, exitCode: number) => void): void;
+  /** Report exit files already present (after a daemon restart). */
+  rescan(): Promise<void>;
+  /** Connect to the container's attach socket. */
+  attach(id: string): Promise<AttachConnection>;
+  /** Resize the container's terminal. */
+  resize(id: string, height: number, width: number): Promise<void>;
+  /** PIDs (host namespace) of every process in the container. */
+  pids(id: string): Promise<number[]>;
+  /** Stop watching; leaves containers and conmons running. */
+  close(): Promise<void>;
+}

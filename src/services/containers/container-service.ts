@@ -1,0 +1,142 @@
+// The container service: looks containers up and hands each verb to its own module, serialised per container.
+import { ConflictError, NotModifiedError } from '../../errors';
+import { attachContainer } from './attach';
+import { ContainerContext, type ContainerDeps } from './context';
+import { createContainer } from './create';
+import { handleExit } from './exit';
+import type { AttachOptions, AttachSession, ContainerService, CreateBody, Filters, LogEntry, LogOptions, WaitCondition } from './index';
+import { listContainers } from './list';
+import { containerLogs } from './logs';
+import { normalizeName } from './names';
+import type { ContainerRecord } from './record';
+import { removeContainer } from './remove';
+import { restoreContainers } from './restore';
+import { startContainer } from './start';
+import { killContainer, stopContainer } from './stop';
+import { topContainer } from './top';
+import { inspectView } from './views';
+import { waitContainer } from './wait';
+
+export class LocalContainerService implements ContainerService {
+  private readonly ctx: ContainerContext;
+
+  constructor(deps: ContainerDeps) {
+    this.ctx = new ContainerContext(deps);
+    deps.runtime.onExit((id, code) => {
+      handleExit(this.ctx, id, code).catch((err) => deps.log('error', `handling exit of ${id}: ${err.message}`));
+    });
+  }
+
+  async load(): Promise<void> {
+    await restoreContainers(this.ctx);
+    await this.ctx.deps.runtime.rescan();
+  }
+
+  get(idOrName: string): ContainerRecord {
+    return this.ctx.get(idOrName);
+  }
+
+  create(name: string | undefined, body: CreateBody) {
+    return createContainer(this.ctx, name, body);
+  }
+
+  start(idOrName: string): Promise<void> {
+    const r = this.ctx.get(idOrName);
+    return this.ctx.withLock(r.id, () => startContainer(this.ctx, r));
+  }
+
+  stop(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void> {
+    return stopContainer(this.ctx, this.ctx.get(idOrName), opts);
+  }
+
+  async restart(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void> {
+    const r = this.ctx.get(idOrName);
+    await stopContainer(this.ctx, r, opts).catch((err) => {
+      if (!(err instanceof NotModifiedError)) throw err;
+    });
+    await this.ctx.withLock(r.id, () => startContainer(this.ctx, r));
+  }
+
+  kill(idOrName: string, signal?: string): Promise<void> {
+    return killContainer(this.ctx, this.ctx.get(idOrName), signal);
+  }
+
+  remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void> {
+    return removeContainer(this.ctx, this.ctx.get(idOrName), opts);
+  }
+
+  wait(idOrName: string, condition: WaitCondition, signal: AbortSignal) {
+    return waitContainer(this.ctx, this.ctx.get(idOrName), condition, signal);
+  }
+
+  attach(idOrName: string, opts: AttachOptions): Promise<AttachSession> {
+    return attachContainer(this.ctx, this.ctx.get(idOrName), opts);
+  }
+
+  logs(idOrName: string, opts: LogOptions): AsyncIterable<LogEntry> {
+    return containerLogs(this.ctx, this.ctx.get(idOrName), opts);
+  }
+
+  async resize(idOrName: string, height: number, width: number): Promise<void> {
+    const r = this.ctx.get(idOrName);
+    if (!r.state.Running) throw new ConflictError(`Container ${r.id} is not running`);
+    await this.ctx.deps.runtime.resize(r.id, height, width);
+  }
+
+  async inspect(idOrName: string): Promise<object> {
+    const r = this.ctx.get(idOrName);
+    return inspectView(r, this.ctx.deps.images.refsOf(r.image));
+  }
+
+  list(opts: { all: boolean; limit?: number; filters: Filters }): Promise<object[]> {
+    return listContainers(this.ctx, opts);
+  }
+
+  async rename(idOrName: string, newName: string): Promise<void> {
+    const r = this.ctx.get(idOrName);
+    const name = normalizeName(newName);
+    if (name === r.name) throw new ConflictError(`Renaming a container with the same name as its current name`);
+    const holder = this.ctx.nameTaken(name);
+    if (holder) throw new ConflictError(`Conflict. The container name "${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    r.name = name;
+    await this.ctx.save(r);
+  }
+
+  top(idOrName: string, psArgs: string) {
+    return topContainer(this.ctx, this.ctx.get(idOrName), psArgs);
+  }
+
+  async prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    const deleted: string[] = [];
+    let space = 0;
+    const until = filters.until?.[0] ? parseUntil(filters.until[0]) : undefined;
+    for (const r of [...this.ctx.records.values()]) {
+      if (r.state.Running) continue;
+      if (until !== undefined && Date.parse(r.created) >= until) continue;
+      if (filters.label?.length && !filters.label.every((l) => {
+        const [k, v] = l.split('=', 2);
+        return v === undefined ? k in r.config.Labels : r.config.Labels[k] === v;
+      })) continue;
+      space += await this.ctx.deps.snapshots.usage(r.id).catch(() => 0);
+      await removeContainer(this.ctx, r, { force: false });
+      deleted.push(r.id);
+    }
+    return { ContainersDeleted: deleted, SpaceReclaimed: space };
+  }
+
+  imageUsers(imageId: string): Array<{ id: string; running: boolean }> {
+    return [...this.ctx.records.values()].filter((r) => r.image === imageId).map((r) => ({ id: r.id, running: r.state.Running }));
+  }
+
+  async close(): Promise<void> {
+    await this.ctx.deps.runtime.close();
+  }
+}
+
+/** `until` as a Unix timestamp, an RFC 3339 date, or a Go duration such as "10m" before now. */
+function parseUntil(s: string): number {
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  const d = /^(\d+)(s|m|h)$/.exec(s);
+  if (d) return Date.now() - Number(d[1]) * { s: 1000, m: 60000, h: 3600000 }[d[2] as 's' | 'm' | 'h'];
+  return Date.parse(s);
+}

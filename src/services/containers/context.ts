@@ -1,0 +1,110 @@
+// What every container verb shares: the dependencies, the in-memory records (persisted on change), locks and exit events.
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { InvalidParameterError, NotFoundError } from '../../errors';
+import type { Host } from '../../host';
+import type { ContainerRuntime } from '../../runtime';
+import type { MetadataStore } from '../../stores/metadata';
+import type { Snapshotter } from '../../stores/snapshots';
+import type { ImageService } from '../images';
+import type { ContainerRecord } from './record';
+import type { PendingAttach } from './attach-session';
+import type { NetworkAttacher } from './network';
+
+export interface ContainerDeps {
+  images: ImageService;
+  snapshots: Snapshotter;
+  metadata: MetadataStore;
+  runtime: ContainerRuntime;
+  host: Host;
+  networks: NetworkAttacher & { readonly bridgeAvailable: boolean };
+  dataRoot: string;
+  execRoot: string;
+  /** RLIMIT_NOFILE for containers; never above the daemon's own hard limit. */
+  nofile: { soft: number; hard: number };
+  log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+const KIND = 'containers';
+
+export class ContainerContext {
+  readonly records = new Map<string, ContainerRecord>();
+  /** 'exit' (id, code) and 'removed' (id) events for waiters. */
+  readonly events = new EventEmitter();
+  /** Attach sessions waiting for a container to start. */
+  readonly pendingAttach = new Map<string, Set<PendingAttach>>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(readonly deps: ContainerDeps) {
+    this.events.setMaxListeners(0);
+  }
+
+  async loadAll(): Promise<ContainerRecord[]> {
+    const all = await this.deps.metadata.list<ContainerRecord>(KIND);
+    for (const r of all) this.records.set(r.id, r);
+    return all;
+  }
+
+  save(r: ContainerRecord): Promise<void> {
+    return this.deps.metadata.put(KIND, r.id, r);
+  }
+
+  async forget(r: ContainerRecord): Promise<void> {
+    this.records.delete(r.id);
+    await this.deps.metadata.delete(KIND, r.id);
+  }
+
+  /** Full ID, exact name, or unique ID prefix, as Docker looks containers up. */
+  get(idOrName: string): ContainerRecord {
+    const exact = this.records.get(idOrName);
+    if (exact) return exact;
+    const name = idOrName.startsWith('/') ? idOrName : `/${idOrName}`;
+    for (const r of this.records.values()) if (r.name === name) return r;
+    if (/^[0-9a-f]+$/.test(idOrName)) {
+      const hits = [...this.records.values()].filter((r) => r.id.startsWith(idOrName));
+      if (hits.length === 1) return hits[0];
+      if (hits.length > 1) throw new InvalidParameterError(`Multiple IDs found with provided prefix: ${idOrName}`);
+    }
+    throw new NotFoundError(`No such container: ${idOrName}`);
+  }
+
+  nameTaken(name: string): ContainerRecord | undefined {
+    for (const r of this.records.values()) if (r.name === name) return r;
+    return undefined;
+  }
+
+  /** Run `fn` after every earlier operation on the same container has settled. */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.locks.set(id, next);
+    const cleanup = () => { if (this.locks.get(id) === next) this.locks.delete(id); };
+    next.then(cleanup, cleanup);
+    return next;
+  }
+
+  containerDir(id: string): string {
+    return path.join(this.deps.dataRoot, 'containers', id);
+  }
+
+  rootfsDir(id: string): string {
+    return path.join(this.deps.execRoot, 'rootfs', id);
+  }
+
+  /** Resolves with the exit code when `id` next exits, or undefined after `ms` (no limit when ms < 0). */
+  nextExit(id: string, ms: number): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const onExit = (exitId: string, code: number) => {
+        if (exitId !== id) return;
+        done(code);
+      };
+      const timer = ms >= 0 ? setTimeout(() => done(undefined), ms) : undefined;
+      const done = (code: number | undefined) => {
+        if (timer) clearTimeout(timer);
+        this.events.off('exit', onExit);
+        resolve(code);
+      };
+      this.events.on('exit', onExit);
+    });
+  }
+}

@@ -1,0 +1,83 @@
+// Creating a container: validate the request, merge the image config, prepare the writable snapshot, write the record.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConflictError, InvalidParameterError, NotImplementedError } from '../../errors';
+import { parseMounts } from './binds';
+import type { ContainerContext } from './context';
+import type { CreateBody } from './index';
+import { generateName, normalizeName } from './names';
+import { mergeConfig, processArgs } from './process-config';
+import { newState, type ContainerConfig, type ContainerRecord, type HostConfig } from './record';
+import { validateNetworkMode } from './network';
+
+const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
+export async function createContainer(ctx: ContainerContext, name: string | undefined, body: CreateBody): Promise<{ Id: string; Warnings: string[] }> {
+  if (typeof body !== 'object' || body === null) throw new InvalidParameterError('config cannot be empty in order to create a container');
+  const imageName = body.Image;
+  if (typeof imageName !== 'string' || !imageName) throw new InvalidParameterError('No image was specified');
+  const fullName = name ? normalizeName(name) : undefined;
+  if (fullName) {
+    const holder = ctx.nameTaken(fullName);
+    if (holder) {
+      throw new ConflictError(`Conflict. The container name "${fullName}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+  }
+  const image = await ctx.deps.images.get(imageName);
+  const hostConfig: HostConfig = { ...((body.HostConfig as HostConfig | undefined) ?? {}) };
+  validateNetworkMode(hostConfig, ctx.deps.networks.bridgeAvailable);
+  if (hostConfig.RestartPolicy?.Name && hostConfig.RestartPolicy.Name !== 'no') {
+    throw new NotImplementedError(`restart policy "${hostConfig.RestartPolicy.Name}" is not implemented yet`);
+  }
+  if (hostConfig.AutoRemove && hostConfig.RestartPolicy?.Name && hostConfig.RestartPolicy.Name !== 'no') {
+    throw new InvalidParameterError('can\'t create \'AutoRemove\' container with restart policy');
+  }
+  if (hostConfig.ShmSize !== undefined && (typeof hostConfig.ShmSize !== 'number' || hostConfig.ShmSize < 0)) {
+    throw new InvalidParameterError('SHM size can not be less than 0');
+  }
+  if (!hostConfig.ShmSize) hostConfig.ShmSize = DEFAULT_SHM_SIZE;
+  if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
+  if (hostConfig.RestartPolicy === undefined) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
+  const mounts = parseMounts(hostConfig, existsSync);
+  const config: ContainerConfig = mergeConfig(body as Partial<ContainerConfig>, image.config.config ?? {}, imageName);
+  const { path: procPath, args } = processArgs(config);
+  if (config.WorkingDir && !path.isAbsolute(config.WorkingDir)) {
+    throw new InvalidParameterError(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
+  }
+
+  const id = randomBytes(32).toString('hex');
+  if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? (await import('node:os')).hostname() : id.slice(0, 12);
+  const dir = ctx.containerDir(id);
+  const record: ContainerRecord = {
+    id,
+    name: fullName ?? generateName((n) => !!ctx.nameTaken(n)),
+    created: new Date().toISOString(),
+    path: procPath,
+    args,
+    config,
+    hostConfig,
+    image: image.record.id,
+    state: newState(),
+    restartCount: 0,
+    mounts,
+    logPath: path.join(dir, `${id}-json.log`),
+    rootfsPath: ctx.rootfsDir(id),
+    hostsPath: path.join(dir, 'hosts'),
+    hostnamePath: path.join(dir, 'hostname'),
+    resolvConfPath: path.join(dir, 'resolv.conf'),
+    networkSettings: {},
+  };
+  // A second create with the same name may have raced us while the image resolved.
+  if (ctx.nameTaken(record.name)) throw new ConflictError(`Conflict. The container name "${record.name}" is already in use.`);
+  ctx.records.set(id, record);
+  try {
+    await ctx.deps.snapshots.prepare(id, image.record.chainID);
+    await ctx.save(record);
+  } catch (err) {
+    ctx.records.delete(id);
+    await ctx.deps.snapshots.remove(id).catch(() => undefined);
+    throw err;
+  }
+  return { Id: id, Warnings: [] };
+}

@@ -1,0 +1,66 @@
+// The container service: records, the lifecycle state machine, attach, logs and listing.
+import type { EventEmitter } from 'node:events';
+import type { ContainerRecord } from './record';
+
+export type { ContainerRecord } from './record';
+
+export type Filters = Record<string, string[]>;
+
+/** The POST /containers/create body: Config plus HostConfig and NetworkingConfig. */
+export type CreateBody = Record<string, unknown> & { HostConfig?: Record<string, unknown>; NetworkingConfig?: unknown };
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export interface LogOptions {
+  stdout: boolean;
+  stderr: boolean;
+  follow: boolean;
+  tail?: number;
+  since?: Date;
+  until?: Date;
+  signal: AbortSignal;
+}
+
+export interface LogEntry {
+  stream: 'stdout' | 'stderr';
+  time: string;
+  line: Buffer;
+}
+
+/** A client attached to a container's stdio. Emits 'data'(stream, chunk) and 'end'. */
+export interface AttachSession extends EventEmitter {
+  write(chunk: Buffer): void;
+  closeStdin(): void;
+  detach(): void;
+}
+
+export interface AttachOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/** Every method takes a name, a full ID or a unique ID prefix; unknown is NotFound "No such container: x". */
+export interface ContainerService {
+  load(): Promise<void>;
+  get(idOrName: string): ContainerRecord;
+  create(name: string | undefined, body: CreateBody): Promise<{ Id: string; Warnings: string[] }>;
+  start(idOrName: string): Promise<void>;
+  stop(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;
+  restart(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;
+  kill(idOrName: string, signal?: string): Promise<void>;
+  remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void>;
+  wait(idOrName: string, condition: WaitCondition, signal: AbortSignal): Promise<{ StatusCode: number; Error?: { Message: string } }>;
+  attach(idOrName: string, opts: AttachOptions): Promise<AttachSession>;
+  logs(idOrName: string, opts: LogOptions): AsyncIterable<LogEntry>;
+  resize(idOrName: string, height: number, width: number): Promise<void>;
+  inspect(idOrName: string): Promise<object>;
+  list(opts: { all: boolean; limit?: number; filters: Filters }): Promise<object[]>;
+  rename(idOrName: string, newName: string): Promise<void>;
+  top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }>;
+  /** Containers whose image is `imageId`, for rmi. */
+  imageUsers(imageId: string): Array<{ id: string; running: boolean }>;
+  /** Stop watching exits; containers keep running. */
+  close(): Promise<void>;
+}

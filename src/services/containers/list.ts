@@ -1,0 +1,58 @@
+// Listing containers with Docker's filters: status, name, id, label, ancestor, exited, before, since.
+import { InvalidParameterError } from '../../errors';
+import type { ContainerContext } from './context';
+import type { Filters } from './index';
+import type { ContainerRecord } from './record';
+import { summaryView } from './views';
+
+const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+const KNOWN = new Set(['status', 'name', 'id', 'label', 'ancestor', 'exited', 'before', 'since', 'network', 'volume', 'health', 'isolation', 'is-task', 'publish', 'expose']);
+
+function labelMatches(labels: Record<string, string>, filter: string): boolean {
+  const eq = filter.indexOf('=');
+  if (eq < 0) return filter in labels;
+  return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
+}
+
+export async function listContainers(ctx: ContainerContext, opts: { all: boolean; limit?: number; filters: Filters }): Promise<object[]> {
+  const f = opts.filters;
+  for (const key of Object.keys(f)) if (!KNOWN.has(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
+  for (const s of f.status ?? []) if (!STATUSES.has(s)) throw new InvalidParameterError(`invalid filter 'status=${s}'`);
+  const exited = (f.exited ?? []).map((e) => {
+    if (!/^-?\d+$/.test(e)) throw new InvalidParameterError(`invalid filter 'exited=${e}'`);
+    return Number(e);
+  });
+  const ancestors = new Set<string>();
+  for (const a of f.ancestor ?? []) {
+    const img = await ctx.deps.images.get(a).catch(() => undefined);
+    if (img) ancestors.add(img.record.id);
+  }
+  const before = f.before?.[0] ? ctx.get(f.before[0]).created : undefined;
+  const since = f.since?.[0] ? ctx.get(f.since[0]).created : undefined;
+  const all = opts.all || !!f.status?.length || !!f.exited?.length || (opts.limit ?? 0) > 0 || !!before || !!since;
+
+  let rows: ContainerRecord[] = [...ctx.records.values()].filter((r) => {
+    if (!all && !r.state.Running) return false;
+    if (f.status?.length && !f.status.includes(r.state.Status)) return false;
+    if (f.name?.length && !f.name.some((n) => new RegExp(n).test(r.name.slice(1)) || r.name === n)) return false;
+    if (f.id?.length && !f.id.some((i) => r.id.startsWith(i))) return false;
+    if (f.label?.length && !f.label.every((l) => labelMatches(r.config.Labels ?? {}, l))) return false;
+    if (f.ancestor?.length && !ancestors.has(r.image)) return false;
+    if (exited.length && (r.state.Running || r.state.Status !== 'exited' || !exited.includes(r.state.ExitCode))) return false;
+    if (before && !(r.created < before)) return false;
+    if (since && !(r.created > since)) return false;
+    return true;
+  });
+  rows.sort((a, b) => (a.created < b.created ? 1 : -1));
+  if (opts.limit && opts.limit > 0) rows = rows.slice(0, opts.limit);
+  return rows.map((r) => summaryView(r, displayImage(ctx, r)));
+}
+
+/** What `docker ps` shows as IMAGE: the name the user gave while it still points at the same image, else the ID. */
+function displayImage(ctx: ContainerContext, r: ContainerRecord): string {
+  const refs = ctx.deps.images.refsOf(r.image);
+  const given = r.config.Image;
+  if (refs.some((ref) => ref === given || ref === `${given}:latest` || ref.endsWith(`/${given}`))) return given;
+  if (given.startsWith('sha256:') || /^[0-9a-f]{6,64}$/.test(given)) return given === r.image ? r.image : given;
+  return refs[0] ?? r.image;
+}

@@ -1,0 +1,29 @@
+// After a daemon restart: re-adopt running containers from their conmon/runc state, settle those that exited meanwhile.
+import path from 'node:path';
+import type { ContainerContext } from './context';
+import { exitFileTime, handleExit } from './exit';
+
+/** Exit code Docker reports for a container whose exit could not be observed. */
+const LOST_EXIT_CODE = 255;
+
+export async function restoreContainers(ctx: ContainerContext): Promise<void> {
+  const { runtime } = ctx.deps;
+  const records = await ctx.loadAll();
+  for (const r of records) {
+    if (r.state.Status === 'removing') {
+      // Removal was interrupted: finish it.
+      ctx.records.set(r.id, r);
+      await handleExit(ctx, r.id, r.state.ExitCode, { removeOnly: true }).catch(() => undefined);
+      continue;
+    }
+    if (!r.state.Running) continue;
+    const state = await runtime.state(r.id).catch(() => undefined);
+    if (state && state.status !== 'stopped') {
+      r.state.Pid = state.pid;
+      continue;
+    }
+    const code = await runtime.exitCode(r.id);
+    const finishedAt = await exitFileTime(path.join(ctx.deps.execRoot, 'exits', r.id));
+    await handleExit(ctx, r.id, code ?? LOST_EXIT_CODE, { finishedAt });
+  }
+}

@@ -1,0 +1,31 @@
+// Stopping a container: its stop signal, then SIGKILL once the timeout passes.
+import { NotModifiedError } from '../../errors';
+import type { ContainerContext } from './context';
+import { requireRunning, type ContainerRecord } from './record';
+import { parseSignal } from './signals';
+
+const DEFAULT_STOP_TIMEOUT = 10;
+
+/** timeout in seconds; negative waits forever. Resolves once the container has exited. */
+export async function stopContainer(ctx: ContainerContext, r: ContainerRecord, opts: { signal?: string; timeout?: number }): Promise<void> {
+  if (!r.state.Running) throw new NotModifiedError();
+  r.manuallyStopped = true;
+  const signal = parseSignal(opts.signal || r.config.StopSignal, 'SIGTERM');
+  const timeout = opts.timeout ?? r.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT;
+  if (signal !== 'SIGKILL') {
+    const exited = ctx.nextExit(r.id, timeout < 0 ? -1 : timeout * 1000);
+    await ctx.deps.runtime.kill(r.id, signal).catch(() => undefined);
+    if ((await exited) !== undefined || !r.state.Running) return;
+  }
+  const killed = ctx.nextExit(r.id, -1);
+  await ctx.deps.runtime.kill(r.id, 'SIGKILL').catch(() => undefined);
+  if (!r.state.Running) return;
+  await killed;
+}
+
+export async function killContainer(ctx: ContainerContext, r: ContainerRecord, signal?: string): Promise<void> {
+  requireRunning(r);
+  const sig = parseSignal(signal, 'SIGKILL');
+  if (sig === 'SIGKILL') r.manuallyStopped = true;
+  await ctx.deps.runtime.kill(r.id, sig);
+}

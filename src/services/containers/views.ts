@@ -1,0 +1,96 @@
+// Docker-shaped JSON views of a container: inspect, the list summary, and the human status line.
+import type { ContainerRecord } from './record';
+
+export function inspectView(r: ContainerRecord, imageRefs: string[]): object {
+  void imageRefs;
+  return {
+    Id: r.id,
+    Created: r.created,
+    Path: r.path,
+    Args: r.args,
+    State: { ...r.state, Health: undefined },
+    Image: r.image,
+    ResolvConfPath: r.resolvConfPath,
+    HostnamePath: r.hostnamePath,
+    HostsPath: r.hostsPath,
+    LogPath: r.logPath,
+    Name: r.name,
+    RestartCount: r.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: hostConfigView(r),
+    GraphDriver: { Name: 'overlay2', Data: { MergedDir: r.rootfsPath } },
+    Mounts: r.mounts,
+    Config: { ...r.config, Hostname: r.config.Hostname },
+    NetworkSettings: { SandboxID: '', SandboxKey: '', Ports: {}, ...r.networkSettings },
+  };
+}
+
+function hostConfigView(r: ContainerRecord): object {
+  return {
+    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'k8s-file', Config: {} }, NetworkMode: 'default',
+    PortBindings: {}, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, VolumeDriver: '',
+    VolumesFrom: null, CapAdd: null, CapDrop: null, CgroupnsMode: 'host', Dns: [], DnsOptions: [], DnsSearch: [],
+    ExtraHosts: null, GroupAdd: null, IpcMode: 'private', Cgroup: '', Links: null, OomScoreAdj: 0, PidMode: '',
+    Privileged: false, PublishAllPorts: false, ReadonlyRootfs: false, SecurityOpt: null, UTSMode: '', UsernsMode: '',
+    ShmSize: 67108864, Runtime: 'runc', Isolation: '', CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: '',
+    BlkioWeight: 0, CpuPeriod: 0, CpuQuota: 0, CpusetCpus: '', CpusetMems: '', Devices: [], MemoryReservation: 0,
+    MemorySwap: 0, OomKillDisable: false, PidsLimit: null, Ulimits: null, MaskedPaths: [], ReadonlyPaths: [],
+    ...r.hostConfig,
+  };
+}
+
+/** "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", as `docker ps` shows them. */
+export function statusLine(r: ContainerRecord, now = Date.now()): string {
+  const s = r.state;
+  if (s.Status === 'removing') return 'Removal In Progress';
+  if (s.Dead) return 'Dead';
+  if (s.Running) {
+    const up = `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+    return s.Paused ? `${up} (Paused)` : up;
+  }
+  if (s.Status === 'created') return 'Created';
+  if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+  return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+}
+
+/** Docker's units.HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(minutes / 60);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}
+
+export function summaryView(r: ContainerRecord, imageName: string): object {
+  const command = [r.path, ...r.args].join(' ');
+  return {
+    Id: r.id,
+    Names: [r.name],
+    Image: imageName,
+    ImageID: r.image,
+    Command: command,
+    Created: Math.floor(Date.parse(r.created) / 1000),
+    Ports: [],
+    Labels: r.config.Labels ?? {},
+    State: r.state.Status,
+    Status: statusLine(r),
+    HostConfig: { NetworkMode: r.hostConfig.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: (r.networkSettings.Networks as object | undefined) ?? {} },
+    Mounts: r.mounts.map((m) => ({ ...m, Name: undefined, Driver: undefined })),
+  };
+}

@@ -1,0 +1,285 @@
+// The local image service over the content store, the snapshotter and the tag store.
+import type { Readable } from 'node:stream';
+import { ConflictError, InvalidParameterError, NotFoundError } from '../../errors';
+import type { ContentStore } from '../../stores/content';
+import type { MetadataStore } from '../../stores/metadata';
+import { chainIDs, type Snapshotter } from '../../stores/snapshots';
+import { applyChanges } from './changes';
+import type { DeleteResponseItem, Filters, ImageService, ImageUsers, ImportOptions, RemoveOptions } from './index';
+import { familiarRepository, familiarString, isIdLike, parseNormalizedNamed, parseReference, referenceString } from './reference';
+import { TagStore } from './tag-store';
+import type { Image, ImageConfig, ImageRecord } from './types';
+import { imageHistory, imageInspect, imageSummary } from './views';
+
+const KIND = 'images';
+
+export function hostArchitecture(): string {
+  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', ia32: '386' };
+  return map[process.arch] ?? process.arch;
+}
+
+export class LocalImageService implements ImageService {
+  private readonly records = new Map<string, ImageRecord>();
+  private readonly configs = new Map<string, ImageConfig>();
+  private readonly tags: TagStore;
+  private users: ImageUsers = () => [];
+
+  constructor(
+    private readonly content: ContentStore,
+    private readonly snapshots: Snapshotter,
+    private readonly metadata: MetadataStore,
+  ) {
+    this.tags = new TagStore(metadata);
+  }
+
+  setUsers(users: ImageUsers): void {
+    this.users = users;
+  }
+
+  async load(): Promise<void> {
+    await this.tags.load();
+    for (const r of await this.metadata.list<ImageRecord>(KIND)) {
+      try {
+        this.configs.set(r.id, JSON.parse((await this.content.get(r.id)).toString()));
+        this.records.set(r.id, r);
+      } catch {
+        // A record whose config blob is gone is unusable; leave it out rather than fail start-up.
+      }
+    }
+  }
+
+  /** Resolve a name or ID to an image ID, or undefined. */
+  private resolveId(nameOrId: string): string | undefined {
+    if (/^sha256:[0-9a-f]{64}$/.test(nameOrId)) return this.records.has(nameOrId) ? nameOrId : undefined;
+    let ref;
+    try {
+      ref = parseNormalizedNamed(nameOrId);
+    } catch (err) {
+      if (!isIdLike(nameOrId)) throw err;
+    }
+    if (ref) {
+      const id = this.tags.get(referenceString(ref));
+      if (id && this.records.has(id)) return id;
+      if (ref.digest && !ref.tag) {
+        const byDigest = this.tags.get(referenceString(ref));
+        if (byDigest) return byDigest;
+      }
+    }
+    if (isIdLike(nameOrId)) {
+      const prefix = nameOrId.startsWith('sha256:') ? nameOrId : `sha256:${nameOrId}`;
+      const hits = [...this.records.keys()].filter((id) => id.startsWith(prefix));
+      if (hits.length === 1) return hits[0];
+    }
+    return undefined;
+  }
+
+  async get(nameOrId: string): Promise<Image> {
+    const id = this.resolveId(nameOrId);
+    if (!id) throw new NotFoundError(`No such image: ${nameOrId}`);
+    return { record: this.records.get(id)!, config: this.configs.get(id)! };
+  }
+
+  refsOf(imageId: string): string[] {
+    return this.tags.refsOf(imageId).map((r) => familiarString(parseReference(r)));
+  }
+
+  async list(opts: { all?: boolean; filters?: Filters }): Promise<object[]> {
+    const f = opts.filters ?? {};
+    const before = f.before?.[0] ? (await this.get(f.before[0])).config.created ?? '' : undefined;
+    const since = f.since?.[0] ? (await this.get(f.since[0])).config.created ?? '' : undefined;
+    const out: object[] = [];
+    for (const [id, record] of this.records) {
+      const config = this.configs.get(id)!;
+      const refs = this.tags.refsOf(id).map((r) => parseReference(r));
+      const tagged = refs.filter((r) => r.tag).map(familiarString);
+      const digests = refs.filter((r) => r.digest).map((r) => `${familiarRepository(r)}@${r.digest}`);
+      if (f.dangling?.length) {
+        const want = f.dangling[0] === 'true' || f.dangling[0] === '1';
+        if (want !== (tagged.length === 0)) continue;
+      }
+      if (f.reference?.length && !f.reference.some((pat) => tagged.some((t) => matchReference(pat, t)))) continue;
+      if (f.label?.length && !f.label.every((l) => labelMatches(config.config?.Labels ?? {}, l))) continue;
+      if (before !== undefined && !((config.created ?? '') < before)) continue;
+      if (since !== undefined && !((config.created ?? '') > since)) continue;
+      if (!opts.all && tagged.length === 0 && this.hasChildren(id)) continue;
+      out.push(imageSummary(record, config, tagged, digests));
+    }
+    return out.sort((a, b) => (b as { Created: number }).Created - (a as { Created: number }).Created);
+  }
+
+  private hasChildren(id: string): boolean {
+    return [...this.records.values()].some((r) => r.parent === id);
+  }
+
+  async inspect(nameOrId: string): Promise<object> {
+    const { record, config } = await this.get(nameOrId);
+    const refs = this.tags.refsOf(record.id).map((r) => parseReference(r));
+    const lowers = record.chainID ? await this.lowerDirs(config) : [];
+    return imageInspect(record, config, refs.filter((r) => r.tag).map(familiarString),
+      refs.filter((r) => r.digest).map((r) => `${familiarRepository(r)}@${r.digest}`), lowers);
+  }
+
+  private async lowerDirs(config: ImageConfig): Promise<string[]> {
+    return chainIDs(config.rootfs.diff_ids).reverse().map((c) => this.snapshots.path(c));
+  }
+
+  async history(nameOrId: string): Promise<object[]> {
+    const { record, config } = await this.get(nameOrId);
+    const sizes = await Promise.all(chainIDs(config.rootfs.diff_ids).map((c) => this.snapshots.usage(c).catch(() => 0)));
+    return imageHistory(record, config, sizes, this.refsOf(record.id));
+  }
+
+  async tag(source: string, repo: string, tag?: string): Promise<void> {
+    const { record } = await this.get(source);
+    const ref = parseReference(tag ? `${repo}:${tag}` : repo);
+    if (ref.digest) throw new InvalidParameterError('refusing to create a tag with a digest reference');
+    if (!ref.tag) ref.tag = 'latest';
+    await this.tags.set(referenceString(ref), record.id);
+    record.lastTagTime = new Date().toISOString();
+    await this.metadata.put(KIND, record.id.slice(7), record);
+  }
+
+  async remove(nameOrId: string, opts: RemoveOptions): Promise<DeleteResponseItem[]> {
+    const id = this.resolveId(nameOrId);
+    if (!id) throw new NotFoundError(`No such image: ${nameOrId}`);
+    const short = id.slice(7, 19);
+    const users = this.users(id);
+    const refs = this.tags.refsOf(id);
+    const byReference = !isIdLike(nameOrId) || refs.includes(referenceString(parseNormalizedNamedSafe(nameOrId)));
+    const out: DeleteResponseItem[] = [];
+    if (byReference && !/^sha256:/.test(nameOrId)) {
+      const ref = referenceString(parseNormalizedNamed(nameOrId));
+      if (refs.length > 1 || (users.length && opts.force)) {
+        await this.tags.delete(ref);
+        return [{ Untagged: familiarString(parseReference(ref)) }];
+      }
+      if (users.length) {
+        throw new ConflictError(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${users[0].id.slice(0, 12)} is using its referenced image ${short}`);
+      }
+      await this.tags.delete(ref);
+      out.push({ Untagged: familiarString(parseReference(ref)) });
+      await this.deleteImage(id, out);
+      return out;
+    }
+    const running = users.find((u) => u.running);
+    if (running) throw new ConflictError(`conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+    if (!opts.force && refs.length > 1) throw new ConflictError(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
+    if (!opts.force && users.length) throw new ConflictError(`conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${users[0].id.slice(0, 12)}`);
+    if (this.hasChildren(id)) throw new ConflictError(`conflict: unable to delete ${short} (cannot be forced) - image has dependent child images`);
+    for (const r of refs) {
+      await this.tags.delete(r);
+      out.push({ Untagged: familiarString(parseReference(r)) });
+    }
+    if (users.length) return out;
+    await this.deleteImage(id, out);
+    return out;
+  }
+
+  /** Delete record first, then blobs and layers nobody else uses. */
+  private async deleteImage(id: string, out: DeleteResponseItem[]): Promise<void> {
+    const record = this.records.get(id)!;
+    this.records.delete(id);
+    this.configs.delete(id);
+    await this.metadata.delete(KIND, id.slice(7));
+    await this.content.delete(id);
+    out.push({ Deleted: id });
+    if (record.chainID) await this.releaseLayers();
+  }
+
+  /** Remove committed snapshots that no image's chain needs and no snapshot sits on. */
+  private async releaseLayers(): Promise<void> {
+    const needed = new Set<string>();
+    for (const c of this.configs.values()) for (const ch of chainIDs(c.rootfs.diff_ids)) needed.add(ch);
+    const all = await this.snapshots.list();
+    // Top-down: a layer whose children are gone can go in the next pass.
+    let removed = true;
+    const gone = new Set<string>();
+    while (removed) {
+      removed = false;
+      for (const s of all) {
+        if (s.kind !== 'committed' || needed.has(s.name) || gone.has(s.name)) continue;
+        const hasChild = all.some((o) => o.parent === s.name && !gone.has(o.name));
+        if (hasChild) continue;
+        await this.snapshots.remove(s.name).catch(() => undefined);
+        gone.add(s.name);
+        removed = true;
+      }
+    }
+  }
+
+  async prune(filters: Filters): Promise<{ ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number }> {
+    const danglingOnly = !(filters.dangling?.[0] === 'false' || filters.dangling?.[0] === '0');
+    const deleted: DeleteResponseItem[] = [];
+    let space = 0;
+    for (const [id, record] of [...this.records]) {
+      if (danglingOnly && this.tags.refsOf(id).length) continue;
+      if (this.users(id).length || this.hasChildren(id)) continue;
+      const config = this.configs.get(id)!;
+      if (filters.label?.length && !filters.label.every((l) => labelMatches(config.config?.Labels ?? {}, l))) continue;
+      for (const r of this.tags.refsOf(id)) {
+        await this.tags.delete(r);
+        deleted.push({ Untagged: familiarString(parseReference(r)) });
+      }
+      await this.deleteImage(id, deleted);
+      space += record.size;
+    }
+    return { ImagesDeleted: deleted, SpaceReclaimed: space };
+  }
+
+  async importImage(source: Readable, opts: ImportOptions): Promise<string> {
+    const tagRef = opts.repo ? parseReference(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo) : undefined;
+    if (tagRef?.digest) throw new InvalidParameterError('cannot import with a digest reference');
+    const runConfig = applyChanges({}, opts.changes);
+    const layer = await this.snapshots.applyLayer(undefined, source, undefined, opts.signal);
+    const now = new Date().toISOString();
+    const config: ImageConfig = {
+      created: now,
+      architecture: hostArchitecture(),
+      os: 'linux',
+      config: runConfig,
+      rootfs: { type: 'layers', diff_ids: [layer.diffID] },
+      history: [{ created: now, created_by: '', comment: opts.message || 'Imported from -' }],
+      ...(opts.message ? { comment: opts.message } : {}),
+    };
+    const tags = tagRef ? [referenceString({ ...tagRef, tag: tagRef.tag ?? 'latest' })] : [];
+    return this.createImage(config, { tags });
+  }
+
+  async createImage(config: ImageConfig, opts: { parent?: string; tags?: string[] } = {}): Promise<string> {
+    const chain = chainIDs(config.rootfs.diff_ids);
+    let size = 0;
+    for (const c of chain) {
+      if (!(await this.snapshots.hasLayer(c))) throw new NotFoundError(`layer ${c} is not unpacked`);
+      size += await this.snapshots.usage(c).catch(() => 0);
+    }
+    const blob = await this.content.put(JSON.stringify(config));
+    const record: ImageRecord = { id: blob.digest, chainID: chain[chain.length - 1], size, parent: opts.parent };
+    if (opts.tags?.length) record.lastTagTime = new Date().toISOString();
+    await this.metadata.put(KIND, blob.digest.slice(7), record);
+    this.records.set(blob.digest, record);
+    this.configs.set(blob.digest, config);
+    for (const t of opts.tags ?? []) await this.tags.set(t, blob.digest);
+    return blob.digest;
+  }
+}
+
+function parseNormalizedNamedSafe(s: string) {
+  try {
+    return parseNormalizedNamed(s);
+  } catch {
+    return { domain: '', path: '' };
+  }
+}
+
+function labelMatches(labels: Record<string, string>, filter: string): boolean {
+  const eq = filter.indexOf('=');
+  if (eq < 0) return filter in labels;
+  return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
+}
+
+/** `reference=busybox`, `reference=busy*:lat*` as Docker matches familiar names. */
+function matchReference(pattern: string, familiar: string): boolean {
+  const re = (p: string) => new RegExp('^' + p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+  const repo = familiar.slice(0, familiar.lastIndexOf(':'));
+  return re(pattern).test(familiar) || re(pattern).test(repo);
+}

@@ -1,0 +1,131 @@
+// The content store on a local filesystem: blobs at <root>/blobs/sha256/<hex>, ingested through <root>/ingest/.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DigestStream, isDigest } from '../../archive/digest-stream';
+import { hasCode, InvalidParameterError, NotFoundError } from '../../errors';
+import type { BlobInfo, ContentStore } from './index';
+
+export class FsContentStore implements ContentStore {
+  private readonly blobs: string;
+  private readonly ingestDir: string;
+
+  constructor(private readonly root: string) {
+    this.blobs = join(root, 'blobs', 'sha256');
+    this.ingestDir = join(root, 'ingest');
+  }
+
+  /** The blob's path; the digest is validated first, so it can never name anything outside `blobs/`. */
+  private blobPath(digest: string): string {
+    if (!isDigest(digest)) throw new InvalidParameterError(`invalid digest: ${JSON.stringify(String(digest)).slice(0, 100)}`);
+    return join(this.blobs, digest.slice('sha256:'.length));
+  }
+
+  async ingest(source: Readable, expected?: string, signal?: AbortSignal): Promise<BlobInfo> {
+    if (expected !== undefined) {
+      this.blobPath(expected);
+      const have = await this.stat(expected);
+      if (have) {
+        // Already stored: consume the source as promised, keep nothing new.
+        await pipeline(source, async function* (chunks: AsyncIterable<Buffer>) { for await (const _ of chunks) { /* drain */ } }, signal ? { signal } : {});
+        return have;
+      }
+    }
+    await mkdir(this.ingestDir, { recursive: true });
+    await mkdir(this.blobs, { recursive: true });
+    const tmp = join(this.ingestDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const fh = await open(tmp, 'wx', 0o644);
+    let keep = false;
+    try {
+      const hasher = new DigestStream();
+      // One awaited write per chunk keeps backpressure and leaves the fd open for fsync.
+      await pipeline(source, hasher, async (chunks: AsyncIterable<Buffer>) => {
+        for await (const c of chunks) await fh.write(c);
+      }, signal ? { signal } : {});
+      await fh.sync();
+      const digest = hasher.digest();
+      if (expected !== undefined && digest !== expected) {
+        throw new InvalidParameterError(`digest mismatch for blob ${expected}: got ${digest}`);
+      }
+      // Renaming over an identical blob written concurrently is harmless: same name, same bytes.
+      await rename(tmp, this.blobPath(digest));
+      keep = true;
+      await this.syncDir(this.blobs);
+      return { digest, size: hasher.size };
+    } finally {
+      await fh.close().catch(() => undefined);
+      if (!keep) await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  private async syncDir(dir: string): Promise<void> {
+    const d = await open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  }
+
+  put(data: Buffer | string, expected?: string): Promise<BlobInfo> {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    return this.ingest(Readable.from([buf], { objectMode: false }), expected);
+  }
+
+  async get(digest: string): Promise<Buffer> {
+    const p = this.blobPath(digest);
+    try {
+      return await readFile(p);
+    } catch (err) {
+      if (hasCode(err, 'ENOENT')) throw new NotFoundError(`blob ${digest} not found`, { cause: err });
+      throw err;
+    }
+  }
+
+  open(digest: string): Readable {
+    const p = this.blobPath(digest);
+    // Opened lazily so a missing blob surfaces as a NotFound error on the stream.
+    return Readable.from((async function* () {
+      let fh;
+      try {
+        fh = await open(p, 'r');
+      } catch (err) {
+        if (hasCode(err, 'ENOENT')) throw new NotFoundError(`blob ${digest} not found`, { cause: err });
+        throw err;
+      }
+      yield* fh.createReadStream();
+    })(), { objectMode: false });
+  }
+
+  async stat(digest: string): Promise<BlobInfo | undefined> {
+    const p = this.blobPath(digest);
+    try {
+      const st = await stat(p);
+      return { digest, size: st.size };
+    } catch (err) {
+      if (hasCode(err, 'ENOENT')) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(digest: string): Promise<void> {
+    await rm(this.blobPath(digest), { force: true });
+  }
+
+  async list(): Promise<string[]> {
+    try {
+      const names = await readdir(this.blobs);
+      return names.map((n) => `sha256:${n}`).filter(isDigest);
+    } catch (err) {
+      if (hasCode(err, 'ENOENT')) return [];
+      throw err;
+    }
+  }
+
+  async cleanup(): Promise<void> {
+    await rm(this.ingestDir, { recursive: true, force: true });
+    await mkdir(this.ingestDir, { recursive: true });
+  }
+}

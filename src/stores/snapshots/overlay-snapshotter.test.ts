@@ -1,0 +1,194 @@
+// Tests of the overlay snapshotter against the real kernel: layers, whiteouts, copy-on-write, diff and commit.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { listTar, tarBuffer } from '../../archive/tar-fixture';
+import { ConflictError, InvalidParameterError, NotFoundError } from '../../errors';
+import { LinuxHost } from '../../host/linux';
+import { chainIDs, OverlaySnapshotter } from './overlay-snapshotter';
+
+const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+const stream = (b: Buffer) => Readable.from([b], { objectMode: false });
+
+async function collect(r: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of r) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('OverlaySnapshotter', () => {
+  const host = new LinuxHost();
+  let tmp: string;
+  let root: string;
+  let snap: OverlaySnapshotter;
+  const mounted: string[] = [];
+  let base: Buffer;
+  let child: Buffer;
+  let chain: string[];
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'berth-snap-'));
+    root = join(tmp, 'snapshots');
+    snap = new OverlaySnapshotter(root, host);
+    base = await tarBuffer([
+      { name: 'etc/', type: 'directory' },
+      { name: 'etc/hostname', data: 'base\n' },
+      { name: 'etc/old', data: 'old\n' },
+      { name: 'keep/a', data: 'a\n' },
+      { name: 'opq/x', data: 'x\n' },
+      { name: '.wh.ignored-in-base', data: '' },
+    ]);
+    child = await tarBuffer([
+      { name: 'etc/.wh.old', data: '' },
+      { name: 'etc/new', data: 'new\n' },
+      { name: 'opq/', type: 'directory' },
+      { name: 'opq/.wh..wh..opq', data: '' },
+      { name: 'opq/y', data: 'y\n' },
+    ]);
+    chain = chainIDs([sha(base), sha(child)]);
+  });
+
+  after(async () => {
+    for (const m of mounted.reverse()) await host.unmount(m);
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function mountAt(key: string, name: string): Promise<string> {
+    const target = join(tmp, name);
+    mkdirSync(target, { recursive: true });
+    await host.mount(await snap.mounts(key), target);
+    mounted.push(target);
+    return target;
+  }
+
+  it('computes chainIDs as the OCI image-spec says', () => {
+    const [a, b, c] = [sha('a'), sha('b'), sha('c')];
+    const ab = sha(`${a} ${b}`);
+    assert.deepEqual(chainIDs([a, b, c]), [a, ab, sha(`${ab} ${c}`)]);
+    assert.deepEqual(chainIDs([]), []);
+  });
+
+  it('applies a gzip base layer under its diffID', async () => {
+    const r = await snap.applyLayer(undefined, stream(gzipSync(base)), sha(base));
+    assert.deepEqual(r, { chainID: sha(base), diffID: sha(base), size: base.length });
+    assert.ok(await snap.hasLayer(r.chainID));
+    const fs = snap.path(r.chainID);
+    assert.ok(!fs.slice(root.length).includes(':'));
+    assert.equal(readFileSync(join(fs, 'etc/hostname'), 'utf8'), 'base\n');
+    assert.ok(!existsSync(join(fs, 'ignored-in-base')) && !existsSync(join(fs, '.wh.ignored-in-base')));
+  });
+
+  it('applies a child layer above its parent, with whiteouts in overlay form', async () => {
+    const r = await snap.applyLayer(chain[0], stream(child));
+    assert.deepEqual(r, { chainID: chain[1], diffID: sha(child), size: child.length });
+    const wh = lstatSync(join(snap.path(chain[1]!), 'etc/old'));
+    assert.ok(wh.isCharacterDevice() && wh.rdev === 0);
+  });
+
+  it('returns the existing layer when applied twice and keeps no copy', async () => {
+    const before = readdirSync(root).sort();
+    const r = await snap.applyLayer(chain[0], stream(child));
+    assert.equal(r.chainID, chain[1]);
+    assert.deepEqual(readdirSync(root).sort(), before);
+  });
+
+  it('keeps nothing when the diffID does not match', async () => {
+    const before = readdirSync(root).sort();
+    const other = await tarBuffer([{ name: 'z', data: 'z' }]);
+    await assert.rejects(snap.applyLayer(chain[1], stream(other), sha('not it')), InvalidParameterError);
+    await assert.rejects(snap.applyLayer(sha('no parent'), stream(other)), NotFoundError);
+    assert.deepEqual(readdirSync(root).sort(), before);
+  });
+
+  it('mounts an overlay that hides whited-out files and copies on write', async () => {
+    await snap.prepare('c1', chain[1]);
+    const m = await snap.mounts('c1');
+    assert.equal(m.length, 1);
+    assert.equal(m[0]!.type, 'overlay');
+    assert.deepEqual(m[0]!.options[0], `lowerdir=${snap.path(chain[1]!)}:${snap.path(chain[0]!)}`);
+    const merged = await mountAt('c1', 'merged-c1');
+    assert.ok(!existsSync(join(merged, 'etc/old')), 'whiteout hides the lower file');
+    assert.deepEqual(readdirSync(join(merged, 'opq')), ['y'], 'opaque dir hides lower contents');
+    assert.equal(readFileSync(join(merged, 'etc/new'), 'utf8'), 'new\n');
+    writeFileSync(join(merged, 'etc/hostname'), 'container\n');
+    unlinkSync(join(merged, 'keep/a'));
+    assert.equal(readFileSync(join(snap.path(chain[0]!), 'etc/hostname'), 'utf8'), 'base\n', 'lower layer untouched');
+    assert.ok(existsSync(join(snap.path(chain[0]!), 'keep/a')));
+    assert.equal(readFileSync(join(snap.path('c1'), 'etc/hostname'), 'utf8'), 'container\n');
+  });
+
+  it('diffs the upper dir into a layer with .wh. entries and commits it', async () => {
+    const entries = await listTar(await collect(snap.diff('c1')));
+    const names = entries.map((e) => e.name);
+    assert.ok(names.includes('etc/hostname'), names.join());
+    assert.ok(names.includes('keep/.wh.a'), names.join());
+    const r = await snap.commit('c1');
+    assert.equal(r.chainID, chainIDs([sha(base), sha(child), r.diffID])[2]);
+    await snap.prepare('c2', r.chainID);
+    const merged = await mountAt('c2', 'merged-c2');
+    assert.equal(readFileSync(join(merged, 'etc/hostname'), 'utf8'), 'container\n');
+    assert.ok(!existsSync(join(merged, 'keep/a')));
+    assert.ok(!existsSync(join(merged, 'etc/old')));
+  });
+
+  it('prepares parentless snapshots as a bind mount and refuses duplicates', async () => {
+    await snap.prepare('scratch', undefined);
+    assert.deepEqual(await snap.mounts('scratch'), [{ type: 'bind', source: snap.path('scratch'), options: ['rbind', 'rw'] }]);
+    await assert.rejects(snap.prepare('scratch', undefined), ConflictError);
+    await assert.rejects(snap.prepare('orphan', sha('nothing')), NotFoundError);
+    await assert.rejects(snap.mounts('nope'), NotFoundError);
+    await assert.rejects(collect(snap.diff('nope')), NotFoundError);
+    await assert.rejects(snap.prepare(chain[0]!, undefined), InvalidParameterError);
+    await snap.prepare('weird/key:1', undefined);
+    assert.ok(!snap.path('weird/key:1').slice(root.length).includes(':'));
+    await snap.remove('weird/key:1');
+  });
+
+  it('lists snapshots and refuses to remove a parent in use', async () => {
+    const list = await snap.list();
+    const c1 = list.find((s) => s.name === 'c1');
+    assert.deepEqual(c1 && { kind: c1.kind, parent: c1.parent }, { kind: 'active', parent: chain[1] });
+    await assert.rejects(snap.remove(chain[0]!), (err) => err instanceof ConflictError && err.message.includes(chain[0]!));
+    assert.ok((await snap.usage(chain[0]!)) >= 'base\nold\na\nx\n'.length);
+  });
+
+  it('removes record then files, and cleanup sweeps directories without records', async () => {
+    for (const m of mounted.splice(0).reverse()) await host.unmount(m);
+    const top = (await snap.list()).find((s) => s.kind === 'committed' && s.parent === chain[1])!.name;
+    await snap.remove('c2');
+    await snap.remove(top);
+    await snap.remove('c1');
+    await snap.remove(chain[1]!);
+    await snap.remove(chain[0]!);
+    await snap.remove(chain[0]!);
+    await snap.remove('scratch');
+    assert.deepEqual(await snap.list(), []);
+    mkdirSync(join(root, 'tmp-leftover/fs'), { recursive: true });
+    mkdirSync(join(root, 'a-stray/fs'), { recursive: true });
+    await snap.cleanup();
+    assert.deepEqual(readdirSync(root), ['records']);
+  });
+
+  it('never lets a hostile layer write outside the snapshot', async () => {
+    const sentinel = join(tmp, 'sentinel');
+    mkdirSync(sentinel, { recursive: true });
+    writeFileSync(join(sentinel, 'f'), 'safe');
+    const evil = await tarBuffer([
+      { name: 'up', type: 'symlink', linkname: '../../../sentinel' },
+      { name: 'up/f', data: 'evil' },
+      { name: '../../sentinel/g', data: 'evil' },
+      { name: 'abs', type: 'symlink', linkname: sentinel },
+      { name: 'abs/h', data: 'evil' },
+    ]);
+    const r = await snap.applyLayer(undefined, stream(evil));
+    assert.equal(readFileSync(join(sentinel, 'f'), 'utf8'), 'safe');
+    assert.deepEqual(readdirSync(sentinel), ['f']);
+    assert.equal(readFileSync(join(snap.path(r.chainID), 'sentinel/f'), 'utf8'), 'evil');
+    await snap.remove(r.chainID);
+  });
+});

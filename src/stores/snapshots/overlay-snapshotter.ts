@@ -1,0 +1,242 @@
+// The overlayfs snapshotter: layers unpacked once into <root>/<dir>/fs, containers' upper dirs beside them, records in <root>/records.
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { decompress } from '../../archive/decompress';
+import { DigestStream, isDigest } from '../../archive/digest-stream';
+import { extractTar } from '../../archive/extract';
+import { packDir } from '../../archive/pack';
+import { defaultRunner, type CommandRunner } from '../../archive/whiteouts';
+import { ConflictError, hasCode, InvalidParameterError, NotFoundError } from '../../errors';
+import { FsMetadataStore } from '../metadata/fs-metadata-store';
+import type { AppliedLayer, Mount, SnapshotInfo, Snapshotter } from './index';
+
+export { chainIDs } from './index';
+
+const RECORDS = 'records';
+const KIND = 'snapshot';
+const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+interface SnapshotRecord extends SnapshotInfo {
+  /** Directory under the root holding `fs` (and `work` for active snapshots). */
+  dir: string;
+}
+
+/**
+ * Directory names are derived from snapshot names, so `path()` needs no
+ * lookup and never contains ':' (overlay's lowerdir separator): a chainID
+ * `sha256:<hex>` lives in `<hex>`, an active key `k` in `a-<k>` (or
+ * `h-<sha256 of k>` when `k` has other characters). Temp builds are `tmp-*`.
+ */
+function dirFor(name: string): string {
+  if (isDigest(name)) return name.slice('sha256:'.length);
+  if (SAFE_KEY.test(name)) return `a-${name}`;
+  return `h-${createHash('sha256').update(name).digest('hex')}`;
+}
+
+export class OverlaySnapshotter implements Snapshotter {
+  private readonly records: FsMetadataStore;
+  private readonly runner: CommandRunner;
+  /** Record changes (check, rename, write) run one at a time; unpacking runs outside it. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly root: string, host?: CommandRunner) {
+    this.records = new FsMetadataStore(join(root, RECORDS));
+    this.runner = host ?? defaultRunner;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async record(name: string): Promise<SnapshotRecord | undefined> {
+    if (typeof name !== 'string' || name === '') return undefined;
+    const r = await this.records.get<SnapshotRecord>(KIND, dirFor(name));
+    return r && r.name === name ? r : undefined;
+  }
+
+  private async committed(chainID: string): Promise<SnapshotRecord> {
+    const r = await this.record(chainID);
+    if (!r || r.kind !== 'committed') throw new NotFoundError(`No such layer snapshot: ${chainID}`);
+    return r;
+  }
+
+  private async newTempDir(): Promise<string> {
+    const dir = join(this.root, `tmp-${randomBytes(8).toString('hex')}`);
+    await mkdir(join(dir, 'fs'), { recursive: true, mode: 0o755 });
+    return dir;
+  }
+
+  path(name: string): string {
+    return join(this.root, dirFor(name), 'fs');
+  }
+
+  async hasLayer(chainID: string): Promise<boolean> {
+    const r = await this.record(chainID);
+    return r?.kind === 'committed';
+  }
+
+  async applyLayer(parent: string | undefined, layer: Readable, expectedDiffID?: string, signal?: AbortSignal): Promise<AppliedLayer> {
+    if (expectedDiffID !== undefined && !isDigest(expectedDiffID)) throw new InvalidParameterError(`invalid diffID: ${JSON.stringify(expectedDiffID)}`);
+    if (parent !== undefined) await this.committed(parent);
+    const tmp = await this.newTempDir();
+    try {
+      const hasher = new DigestStream();
+      const input = decompress(layer);
+      const hashing = pipeline(input, hasher, signal ? { signal } : {});
+      // A base layer has nothing below it for whiteouts to hide.
+      await Promise.all([
+        hashing,
+        extractTar(hasher, join(tmp, 'fs'), { whiteouts: parent ? 'overlay' : 'ignore', signal, runner: this.runner }),
+      ]);
+      const diffID = hasher.digest();
+      if (expectedDiffID !== undefined && diffID !== expectedDiffID) {
+        throw new InvalidParameterError(`layer diffID mismatch: expected ${expectedDiffID}, got ${diffID}`);
+      }
+      const chainID = parent ? `sha256:${createHash('sha256').update(`${parent} ${diffID}`).digest('hex')}` : diffID;
+      const size = hasher.size;
+      await this.serial(async () => {
+        if (await this.record(chainID)) return;
+        if (parent !== undefined) await this.committed(parent);
+        const dir = dirFor(chainID);
+        // A directory without a record is a leftover of a crash; the record is what makes a snapshot exist.
+        await rm(join(this.root, dir), { recursive: true, force: true });
+        await rename(tmp, join(this.root, dir));
+        const rec: SnapshotRecord = { name: chainID, parent, kind: 'committed', created: new Date().toISOString(), dir };
+        await this.records.put(KIND, dir, rec);
+      });
+      return { chainID, diffID, size };
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  async prepare(key: string, parent: string | undefined): Promise<void> {
+    if (typeof key !== 'string' || key === '' || isDigest(key)) throw new InvalidParameterError(`invalid snapshot key: ${JSON.stringify(key)}`);
+    const tmp = await this.newTempDir();
+    try {
+      await mkdir(join(tmp, 'work'), { mode: 0o700 });
+      await this.serial(async () => {
+        if (await this.record(key)) throw new ConflictError(`snapshot ${key} already exists`);
+        if (parent !== undefined) await this.committed(parent);
+        const dir = dirFor(key);
+        await rm(join(this.root, dir), { recursive: true, force: true });
+        await rename(tmp, join(this.root, dir));
+        const rec: SnapshotRecord = { name: key, parent, kind: 'active', created: new Date().toISOString(), dir };
+        await this.records.put(KIND, dir, rec);
+      });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** Lower directories of `parent` and its ancestors, nearest first. */
+  private async lowerDirs(parent: string | undefined): Promise<string[]> {
+    const out: string[] = [];
+    for (let name = parent; name !== undefined;) {
+      const r = await this.committed(name);
+      out.push(join(this.root, r.dir, 'fs'));
+      name = r.parent;
+    }
+    return out;
+  }
+
+  /**
+   * For an active snapshot: overlay of its upper dir over the parent chain,
+   * or a read-write bind of its dir when it has no parent. A committed
+   * snapshot can be asked too: its files read-only.
+   */
+  async mounts(key: string): Promise<Mount[]> {
+    const r = await this.record(key);
+    if (!r) throw new NotFoundError(`No such snapshot: ${key}`);
+    const fs = join(this.root, r.dir, 'fs');
+    if (r.kind === 'committed') {
+      const lowers = await this.lowerDirs(key);
+      if (lowers.length === 1) return [{ type: 'bind', source: fs, options: ['rbind', 'ro'] }];
+      return [{ type: 'overlay', source: 'overlay', options: [`lowerdir=${lowers.join(':')}`] }];
+    }
+    if (r.parent === undefined) return [{ type: 'bind', source: fs, options: ['rbind', 'rw'] }];
+    const lowers = await this.lowerDirs(r.parent);
+    return [{
+      type: 'overlay',
+      source: 'overlay',
+      options: [`lowerdir=${lowers.join(':')}`, `upperdir=${fs}`, `workdir=${join(this.root, r.dir, 'work')}`],
+    }];
+  }
+
+  diff(key: string): Readable {
+    const out = new PassThrough();
+    (async () => {
+      const r = await this.record(key);
+      if (!r || r.kind !== 'active') throw new NotFoundError(`No such active snapshot: ${key}`);
+      await pipeline(packDir(join(this.root, r.dir, 'fs'), { whiteouts: r.parent ? 'overlay' : 'none', runner: this.runner }), out);
+    })().catch((err: Error) => out.destroy(err));
+    return out;
+  }
+
+  /** The active snapshot stays as it is (a running container keeps its upper dir). */
+  async commit(key: string): Promise<AppliedLayer> {
+    const r = await this.record(key);
+    if (!r || r.kind !== 'active') throw new NotFoundError(`No such active snapshot: ${key}`);
+    return this.applyLayer(r.parent, this.diff(key));
+  }
+
+  async remove(name: string): Promise<void> {
+    const dir = await this.serial(async () => {
+      const r = await this.record(name);
+      if (!r) return undefined;
+      const all = await this.records.list<SnapshotRecord>(KIND);
+      const child = all.find((c) => c.parent === name);
+      if (child) throw new ConflictError(`snapshot ${name} is in use: it is the parent of ${child.name}`);
+      await this.records.delete(KIND, r.dir);
+      // Out of the way first, so the name can be reused while the files are deleted.
+      const trash = join(this.root, `tmp-${randomBytes(8).toString('hex')}`);
+      await rename(join(this.root, r.dir), trash).catch((err) => { if (!hasCode(err, 'ENOENT')) throw err; });
+      return trash;
+    });
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+
+  async usage(name: string): Promise<number> {
+    const r = await this.record(name);
+    if (!r) throw new NotFoundError(`No such snapshot: ${name}`);
+    const seen = new Set<number>();
+    const walk = async (p: string): Promise<number> => {
+      let total = 0;
+      for (const e of await readdir(p)) {
+        const st = await lstat(join(p, e));
+        if (st.isDirectory()) total += await walk(join(p, e));
+        else if (!seen.has(st.ino)) {
+          seen.add(st.ino);
+          total += st.size;
+        }
+      }
+      return total;
+    };
+    return walk(join(this.root, r.dir, 'fs'));
+  }
+
+  async list(): Promise<SnapshotInfo[]> {
+    const all = await this.records.list<SnapshotRecord>(KIND);
+    return all.map(({ name, parent, kind, created }) => (parent === undefined ? { name, kind, created } : { name, parent, kind, created }));
+  }
+
+  async cleanup(): Promise<void> {
+    await this.records.cleanup();
+    const live = new Set((await this.records.list<SnapshotRecord>(KIND)).map((r) => r.dir));
+    let names: string[];
+    try {
+      names = await readdir(this.root);
+    } catch (err) {
+      if (hasCode(err, 'ENOENT')) return;
+      throw err;
+    }
+    for (const n of names) {
+      if (n !== RECORDS && !live.has(n)) await rm(join(this.root, n), { recursive: true, force: true });
+    }
+  }
+}
