@@ -2,7 +2,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { pack, type Pack } from 'tar-stream';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 export const BUSYBOX_PATH = '/bin/busybox';
 
@@ -37,7 +37,8 @@ export function busyboxRootfsTar(binary = BUSYBOX_PATH): Readable {
       tar.destroy(err as Error);
     }
   })();
-  return tar as unknown as Readable;
+  // tar-stream's Pack is a streamx stream; callers get a Node Readable.
+  return Readable.from(tar);
 }
 
 function addFile(tar: Pack, name: string, source: string, mtime: Date): Promise<void> {
