@@ -76,7 +76,7 @@ test('logs: tail, timestamps, stdout/stderr split and follow', async () => {
   const tail = await d.docker(['logs', '--tail', '2', id]);
   assert.equal(tail.stdout, 'line5\n');
   assert.equal(tail.stderr, 'oops\n');
-  const ts = await d.docker(['logs', '-t', '--tail', '1', id]);
+  const ts = await d.docker(['logs', '-t', '--tail', '2', id]);
   assert.match(ts.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z line5\n$/);
   const follow = await d.docker(['logs', '-f', id]);
   assert.equal(follow.code, 0);
