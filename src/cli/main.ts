@@ -43,7 +43,7 @@ const IMAGE_GROUP: Record<string, Registrar> = {
   ls: (p) => images().registerImages(p, 'ls', ['list']), rm: (p) => images().registerRmi(p, 'rm').aliases(['remove']),
   tag: (p, n) => images().registerTag(p, n), import: (p, n) => imp().registerImport(p, n),
   history: (p, n) => images().registerHistory(p, n), inspect: (p, n) => inspect().registerInspect(p, n, 'image'),
-  prune: (p) => images().registerImagePrune(p),
+  prune: (p) => images().registerImagePrune(p), busybox: (p, n) => imp().registerBusybox(p, n),
 };
 const IMAGE_ALIASES: Record<string, string> = { list: 'ls', remove: 'rm' };
 const SYSTEM_GROUP: Record<string, Registrar> = { info: (p, n) => system().registerInfo(p, n) };

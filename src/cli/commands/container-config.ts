@@ -1,12 +1,12 @@
 // The `run`/`create` flags and their translation into the POST /containers/create body.
 import * as fs from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { StatusError, collect } from '../context';
 
 export interface CreateFlags {
   attach?: string[]; capAdd?: string[]; capDrop?: string[]; detach?: boolean; detachKeys?: string; dns?: string[];
   entrypoint?: string; env?: string[]; envFile?: string[]; expose?: string[]; hostname?: string; init?: boolean;
-  interactive?: boolean; label?: string[]; memory?: string; mount?: string[]; name?: string; network?: string;
+  interactive?: boolean; label?: string[]; memory?: string; mount?: string[]; name?: string; network?: string; net?: string;
   privileged?: boolean; publish?: string[]; publishAll?: boolean; readOnly?: boolean; restart?: string; rm?: boolean;
   stopSignal?: string; stopTimeout?: string; tty?: boolean; user?: string; volume?: string[]; workdir?: string;
   pull?: string; platform?: string; sigProxy?: boolean | string; tmpfs?: string[]; addHost?: string[]; shmSize?: string;
@@ -34,7 +34,8 @@ export function addCreateFlags(cmd: Command): Command {
     .option('-m, --memory <bytes>', 'Memory limit')
     .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)
     .option('--name <name>', 'Assign a name to the container')
-    .option('--network, --net <network>', 'Connect a container to a network')
+    .option('--network <network>', 'Connect a container to a network')
+    .addOption(new Option('--net <network>').hideHelp())
     .option('--pid <mode>', 'PID namespace to use')
     .option('--platform <platform>', 'Set platform if server is multi-platform capable')
     .option('--privileged', 'Give extended privileges to this container')
@@ -180,7 +181,7 @@ export function buildCreateBody(flags: CreateFlags, image: string, command: stri
   };
   const hostConfig: Record<string, unknown> = {
     Binds: binds.length ? binds : null,
-    NetworkMode: flags.network ?? 'default',
+    NetworkMode: flags.network ?? flags.net ?? 'default',
     PortBindings: portBindings,
     RestartPolicy: parseRestart(flags.restart ?? 'no'),
     AutoRemove: !!flags.rm,

@@ -45,6 +45,8 @@ export function pumpAttach(conn: HijackedConnection, opts: AttachIoOptions): Pro
     socket.on('close', () => finish('ended'));
     socket.on('error', () => finish('ended'));
     socket.resume();
+    // The daemon may have closed the stream (a container with no output) before we got here.
+    if (socket.readableEnded || socket.destroyed) finish('ended');
 
     const filter = opts.tty ? new DetachKeyFilter(parseDetachKeys(opts.detachKeys || 'ctrl-p,ctrl-q')) : undefined;
     function onInput(chunk: Buffer) {
