@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import path from 'node:path';
 import { makeBusybox, run, startDaemon, unmountUnder, DOCKER, type TestDaemon } from '../test/e2e/harness';
 import { busyboxApplets } from '../src/baseimage/busybox';
+import { EngineClient, readAll } from '../src/client';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const ROOT = path.resolve(__dirname, '../..');
@@ -61,6 +62,17 @@ async function runcFloor(dir: string): Promise<number> {
   });
 }
 
+/** One `run --rm true` through the API from this process: the engine's own time, without any CLI start-up. */
+async function apiRun(client: EngineClient): Promise<void> {
+  const { Id } = await client.json<{ Id: string }>('POST', '/containers/create', {
+    body: { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none', AutoRemove: true } },
+  });
+  const wait = await client.request('POST', `/containers/${Id}/wait`, { query: { condition: 'removed' } });
+  await client.request('POST', `/containers/${Id}/start`).then((r) => r.body.resume());
+  const text = (await readAll(wait.body)).toString();
+  if (JSON.parse(text).StatusCode !== 0) throw new Error(`api run failed: ${text}`);
+}
+
 async function startDockerd(dir: string): Promise<{ sock: string; stop: () => Promise<void> } | undefined> {
   if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) return undefined;
   const sock = path.join(dir, 'docker.sock');
@@ -107,6 +119,7 @@ async function main(): Promise<void> {
       const r = await daemon.docker(['run', '--rm', '--network', 'none', 'busybox', 'true']);
       if (r.code !== 0) throw new Error(`docker run on berthd failed: ${r.stderr}`);
     });
+    const berthApi = await timeIt(RUNS, () => apiRun(daemon.client));
     const berthdPid = Number(readFileSync(path.join(d.dir, 'berthd.pid'), 'utf8'));
     await new Promise((r) => setTimeout(r, 500));
     const idleRss = rssKb(berthdPid);
@@ -118,7 +131,7 @@ async function main(): Promise<void> {
       if (r.code !== 0) throw new Error(`berth run -d failed: ${r.stderr}`);
     }
     await new Promise((r) => setTimeout(r, 500));
-    const conmons = pidsOf(new RegExp(`^conmon\\0[^]*${d.execRoot.replace(/[/.]/g, '\\$&')}`));
+    const conmons = pidsOf(new RegExp(`^[^\\0]*conmon\\0[^]*${d.execRoot.replace(/[/.]/g, '\\$&')}`));
     const conmonKb = conmons.reduce((s, p) => s + rssKb(p), 0);
     const busyRss = rssKb(berthdPid);
     const perContainerKb = (conmonKb + Math.max(0, busyRss - idleRss)) / N;
@@ -131,7 +144,9 @@ async function main(): Promise<void> {
     rows.push(['raw runc run (floor), median ms', floor.toFixed(1)]);
     rows.push(['berth run --rm --network none busybox true, median ms', berthRun.toFixed(1)]);
     rows.push(['docker CLI → berthd, same run, median ms', dockerCliOnBerth.toFixed(1)]);
+    rows.push(['API run on berthd (no CLI start-up), median ms', berthApi.toFixed(1)]);
     rows.push(['berth / floor', (berthRun / floor).toFixed(2)]);
+    rows.push(['API run on berthd / floor', (berthApi / floor).toFixed(2)]);
     rows.push(['idle berthd RSS, MB', (idleRss / 1024).toFixed(1)]);
     rows.push([`memory outside each running container (conmon + berthd growth), MB (${conmons.length} conmons)`, (perContainerKb / 1024).toFixed(2)]);
     rows.push([`berth ps with ${N} running, median ms`, psTime.toFixed(1)]);
@@ -144,9 +159,13 @@ async function main(): Promise<void> {
         const r = await run(DOCKER, ['run', '--rm', '--network', 'none', 'busybox', 'true'], { env });
         if (r.code !== 0) throw new Error(`docker run on dockerd failed: ${r.stderr}`);
       });
+      const dockerApi = await timeIt(RUNS, () => apiRun(new EngineClient({ host: `unix://${docker!.sock}` })));
       const dockerdPid = Number(readFileSync(path.join(dir, 'docker.pid'), 'utf8'));
       rows.push(['docker run on dockerd, median ms', dockerRun.toFixed(1)]);
-      rows.push(['berth / dockerd (run)', (berthRun / dockerRun).toFixed(3)]);
+      rows.push(['berth / dockerd (run, each through its CLI)', (berthRun / dockerRun).toFixed(3)]);
+      rows.push(['docker CLI → berthd / docker CLI → dockerd (same client)', (dockerCliOnBerth / dockerRun).toFixed(3)]);
+      rows.push(['API run on dockerd, median ms', dockerApi.toFixed(1)]);
+      rows.push(['API run: berthd / dockerd', (berthApi / dockerApi).toFixed(3)]);
       rows.push(['dockerd idle RSS, MB', (rssKb(dockerdPid) / 1024).toFixed(1)]);
     } else {
       rows.push(['dockerd', 'not installed or failed to start: no comparison']);

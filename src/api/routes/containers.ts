@@ -17,7 +17,7 @@ export function containerRoutes(router: Router, containers: ContainerService): v
     return { status: 201, body: await containers.create(name, body) };
   });
   router.add('GET', '/containers/json', async (req) => ({
-    body: await containers.list({ all: req.bool('all'), limit: req.int('limit'), filters: req.filters() }),
+    body: await containers.list({ all: req.bool('all'), limit: req.int('limit'), size: req.bool('size'), filters: req.filters() }),
   }));
   router.add('POST', '/containers/prune', async (req) => ({ body: await containers.prune(req.filters()) }));
   router.add('GET', '/containers/{id}/json', async (req) => ({ body: await containers.inspect(req.params.id) }));

@@ -88,7 +88,7 @@ export class LocalContainerService implements ContainerService {
     return inspectView(r, this.ctx.deps.images.refsOf(r.image));
   }
 
-  list(opts: { all: boolean; limit?: number; filters: Filters }): Promise<object[]> {
+  list(opts: { all: boolean; limit?: number; size?: boolean; filters: Filters }): Promise<object[]> {
     return listContainers(this.ctx, opts);
   }
 

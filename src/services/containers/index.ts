@@ -55,7 +55,7 @@ export interface ContainerService {
   logs(idOrName: string, opts: LogOptions): AsyncIterable<LogEntry>;
   resize(idOrName: string, height: number, width: number): Promise<void>;
   inspect(idOrName: string): Promise<object>;
-  list(opts: { all: boolean; limit?: number; filters: Filters }): Promise<object[]>;
+  list(opts: { all: boolean; limit?: number; size?: boolean; filters: Filters }): Promise<object[]>;
   rename(idOrName: string, newName: string): Promise<void>;
   top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }>;

@@ -14,7 +14,7 @@ function labelMatches(labels: Record<string, string>, filter: string): boolean {
   return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
-export async function listContainers(ctx: ContainerContext, opts: { all: boolean; limit?: number; filters: Filters }): Promise<object[]> {
+export async function listContainers(ctx: ContainerContext, opts: { all: boolean; limit?: number; size?: boolean; filters: Filters }): Promise<object[]> {
   const f = opts.filters;
   for (const key of Object.keys(f)) if (!KNOWN.has(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
   for (const s of f.status ?? []) if (!STATUSES.has(s)) throw new InvalidParameterError(`invalid filter 'status=${s}'`);
@@ -45,7 +45,17 @@ export async function listContainers(ctx: ContainerContext, opts: { all: boolean
   });
   rows.sort((a, b) => (a.created < b.created ? 1 : -1));
   if (opts.limit && opts.limit > 0) rows = rows.slice(0, opts.limit);
-  return rows.map((r) => summaryView(r, displayImage(ctx, r)));
+  const views = rows.map((r) => summaryView(r, displayImage(ctx, r)) as Record<string, unknown>);
+  if (opts.size) {
+    // Only on request (`ps -s`): walking every upper directory is the slow part of a listing.
+    await Promise.all(rows.map(async (r, i) => {
+      const rw = await ctx.deps.snapshots.usage(r.id).catch(() => 0);
+      const image = await ctx.deps.images.get(r.image).catch(() => undefined);
+      views[i].SizeRw = rw;
+      views[i].SizeRootFs = rw + (image?.record.size ?? 0);
+    }));
+  }
+  return views;
 }
 
 /** What `docker ps` shows as IMAGE: the name the user gave while it still points at the same image, else the ID. */
