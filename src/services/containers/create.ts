@@ -26,7 +26,6 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   }
   const image = await ctx.deps.images.get(imageName);
   const hostConfig: HostConfig = { ...((body.HostConfig as HostConfig | undefined) ?? {}) };
-  validateNetworkMode(hostConfig, ctx.deps.networks.bridgeAvailable);
   if (hostConfig.RestartPolicy?.Name && hostConfig.RestartPolicy.Name !== 'no') {
     throw new NotImplementedError(`restart policy "${hostConfig.RestartPolicy.Name}" is not implemented yet`);
   }
@@ -45,6 +44,8 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   if (config.WorkingDir && !path.isAbsolute(config.WorkingDir)) {
     throw new InvalidParameterError(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
   }
+
+  validateNetworkMode(hostConfig, ctx.deps.networks.bridgeAvailable);
 
   const id = randomBytes(32).toString('hex');
   if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? (await import('node:os')).hostname() : id.slice(0, 12);
