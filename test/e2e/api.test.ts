@@ -1,16 +1,14 @@
 // The Engine API surface: ping, version, info, versioned paths and Docker-shaped errors.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startDaemon, type TestDaemon } from './harness';
+import { useDaemon } from './harness';
 
-let d: TestDaemon;
-before(async () => { d = await startDaemon(); });
-after(async () => { await d?.cleanup(); });
+const ctx = useDaemon({ busybox: false });
 
 function raw(path: string, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: d.socket, path, method }, (res) => {
+    const req = http.request({ socketPath: ctx.d.socket, path, method }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
@@ -36,9 +34,9 @@ test('/version gives the API range; /info the engine facts', async () => {
   const info = JSON.parse((await raw('/info')).body);
   assert.equal(info.Driver, 'overlay2');
   assert.equal(typeof info.NCPU, 'number');
-  const cli = await d.docker(['version', '--format', '{{.Server.APIVersion}}']);
+  const cli = await ctx.d.docker(['version', '--format', '{{.Server.APIVersion}}']);
   assert.equal(cli.stdout.trim(), '1.45', cli.stderr);
-  assert.equal((await d.docker(['info'])).code, 0);
+  assert.equal((await ctx.d.docker(['info'])).code, 0);
 });
 
 test('too new or too old API versions and unknown paths are refused in Docker\'s shape', async () => {

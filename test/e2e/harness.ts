@@ -163,3 +163,18 @@ export async function makeBusybox(d: TestDaemon): Promise<string> {
   for await (const c of res.body) chunks.push(c as Buffer);
   return JSON.parse(Buffer.concat(chunks).toString().trim().split('\n').pop()!).status;
 }
+
+/**
+ * One daemon per test file, started before its tests (with busybox:latest
+ * imported unless `busybox: false`) and cleaned up after them, even on failure.
+ */
+export function useDaemon(opts: { busybox?: boolean } = {}): { readonly d: TestDaemon; readonly busyboxId: string } {
+  const { before, after } = require('node:test') as typeof import('node:test');
+  const state = { d: undefined as unknown as TestDaemon, busyboxId: '' };
+  before(async () => {
+    state.d = await startDaemon();
+    if (opts.busybox !== false) state.busyboxId = await makeBusybox(state.d);
+  });
+  after(async () => { await state.d?.cleanup(); });
+  return state;
+}

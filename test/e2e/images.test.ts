@@ -1,17 +1,11 @@
 // Images through berthd: import with changes, tag, rmi (untag vs delete, refused while used), history, prune, hostile tarballs.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { pack } from 'tar-stream';
-import { makeBusybox, startDaemon, type TestDaemon } from './harness';
+import { useDaemon } from './harness';
 
-let d: TestDaemon;
-let busyboxId: string;
-before(async () => {
-  d = await startDaemon();
-  busyboxId = await makeBusybox(d);
-});
-after(async () => { await d?.cleanup(); });
+const ctx = useDaemon();
 
 async function tarOf(entries: Array<{ name: string; type?: 'file' | 'symlink' | 'link' | 'directory'; linkname?: string; body?: string }>): Promise<Buffer> {
   const p = pack();
@@ -23,73 +17,73 @@ async function tarOf(entries: Array<{ name: string; type?: 'file' | 'symlink' | 
 }
 
 test('busybox is listed, inspectable and runnable', async () => {
-  assert.match(busyboxId, /^sha256:[0-9a-f]{64}$/);
-  const images = await d.docker(['images']);
+  assert.match(ctx.busyboxId, /^sha256:[0-9a-f]{64}$/);
+  const images = await ctx.d.docker(['images']);
   assert.match(images.stdout.split('\n')[0], /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
-  assert.match(images.stdout, new RegExp(`busybox\\s+latest\\s+${busyboxId.slice(7, 19)}`));
-  const info = JSON.parse((await d.docker(['image', 'inspect', 'busybox'])).stdout)[0];
-  assert.equal(info.Id, busyboxId);
+  assert.match(images.stdout, new RegExp(`busybox\\s+latest\\s+${ctx.busyboxId.slice(7, 19)}`));
+  const info = JSON.parse((await ctx.d.docker(['image', 'inspect', 'busybox'])).stdout)[0];
+  assert.equal(info.Id, ctx.busyboxId);
   assert.deepEqual(info.RepoTags, ['busybox:latest']);
   assert.deepEqual(info.Config.Cmd, ['sh']);
   assert.equal(info.RootFS.Layers.length, 1);
-  assert.equal((await d.docker(['image', 'inspect', '--format', '{{.Id}}', busyboxId.slice(7, 17)])).stdout.trim(), busyboxId);
-  assert.equal((await d.docker(['image', 'inspect', `docker.io/library/busybox:latest`])).code, 0);
+  assert.equal((await ctx.d.docker(['image', 'inspect', '--format', '{{.Id}}', ctx.busyboxId.slice(7, 17)])).stdout.trim(), ctx.busyboxId);
+  assert.equal((await ctx.d.docker(['image', 'inspect', `docker.io/library/busybox:latest`])).code, 0);
 });
 
 test('import honours CMD, ENV and WORKDIR changes and the message', async () => {
   const tar = await tarOf([{ name: 'hello.txt', body: 'hi\n' }]);
-  const imp = await d.docker(['import', '-c', 'CMD ["/bin/cat","hello.txt"]', '-c', 'ENV A=1 B=two', '-c', 'WORKDIR /', '-m', 'my import', '-', 'imported:v1'], { input: tar });
+  const imp = await ctx.d.docker(['import', '-c', 'CMD ["/bin/cat","hello.txt"]', '-c', 'ENV A=1 B=two', '-c', 'WORKDIR /', '-m', 'my import', '-', 'imported:v1'], { input: tar });
   assert.equal(imp.code, 0, imp.stderr);
   assert.match(imp.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
-  const cfg = JSON.parse((await d.docker(['image', 'inspect', '--format', '{{json .Config}}', 'imported:v1'])).stdout);
+  const cfg = JSON.parse((await ctx.d.docker(['image', 'inspect', '--format', '{{json .Config}}', 'imported:v1'])).stdout);
   assert.deepEqual(cfg.Cmd, ['/bin/cat', 'hello.txt']);
   assert.deepEqual(cfg.Env, ['A=1', 'B=two']);
-  const hist = await d.docker(['history', 'imported:v1']);
+  const hist = await ctx.d.docker(['history', 'imported:v1']);
   assert.match(hist.stdout, /my import/);
-  const bad = await d.docker(['import', '-c', 'RUN rm -rf /', '-', 'nope'], { input: tar });
+  const bad = await ctx.d.docker(['import', '-c', 'RUN rm -rf /', '-', 'nope'], { input: tar });
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /not a valid change command/);
 });
 
 test('tag and rmi: untag while other tags remain, delete with the last one', async () => {
-  assert.equal((await d.docker(['tag', 'busybox', 'mybox:1'])).code, 0);
-  assert.equal((await d.docker(['tag', 'busybox', 'localhost:5000/team/mybox:2'])).code, 0);
-  const list = await d.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']);
+  assert.equal((await ctx.d.docker(['tag', 'busybox', 'mybox:1'])).code, 0);
+  assert.equal((await ctx.d.docker(['tag', 'busybox', 'localhost:5000/team/mybox:2'])).code, 0);
+  const list = await ctx.d.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']);
   assert.match(list.stdout, /mybox:1/);
   assert.match(list.stdout, /localhost:5000\/team\/mybox:2/);
-  const untag = await d.docker(['rmi', 'mybox:1']);
+  const untag = await ctx.d.docker(['rmi', 'mybox:1']);
   assert.equal(untag.code, 0, untag.stderr);
   assert.equal(untag.stdout.trim(), 'Untagged: mybox:1');
-  await d.docker(['rmi', 'localhost:5000/team/mybox:2']);
-  assert.equal((await d.docker(['image', 'inspect', 'busybox'])).code, 0);
+  await ctx.d.docker(['rmi', 'localhost:5000/team/mybox:2']);
+  assert.equal((await ctx.d.docker(['image', 'inspect', 'busybox'])).code, 0);
   const tar = await tarOf([{ name: 'f', body: 'x' }]);
-  const id = (await d.docker(['import', '-', 'throwaway'], { input: tar })).stdout.trim();
-  const del = await d.docker(['rmi', 'throwaway']);
+  const id = (await ctx.d.docker(['import', '-', 'throwaway'], { input: tar })).stdout.trim();
+  const del = await ctx.d.docker(['rmi', 'throwaway']);
   assert.equal(del.stdout, `Untagged: throwaway:latest\nDeleted: ${id}\n`);
-  assert.equal((await d.docker(['image', 'inspect', id])).code, 1);
+  assert.equal((await ctx.d.docker(['image', 'inspect', id])).code, 1);
 });
 
 test('rmi is refused while a container uses the image, unless forced', async () => {
-  await d.docker(['tag', 'busybox', 'inuse']);
-  const c = await d.docker(['create', '--network', 'none', 'inuse', 'true']);
+  await ctx.d.docker(['tag', 'busybox', 'inuse']);
+  const c = await ctx.d.docker(['create', '--network', 'none', 'inuse', 'true']);
   assert.equal(c.code, 0, c.stderr);
-  await d.docker(['rmi', 'busybox']).then((r) => assert.equal(r.stdout.trim(), 'Untagged: busybox:latest'));
-  const refused = await d.docker(['rmi', 'inuse']);
+  await ctx.d.docker(['rmi', 'busybox']).then((r) => assert.equal(r.stdout.trim(), 'Untagged: busybox:latest'));
+  const refused = await ctx.d.docker(['rmi', 'inuse']);
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /conflict: unable to remove repository reference "inuse" \(must force\) - container [0-9a-f]{12} is using its referenced image/);
-  const api = await d.client.request('DELETE', '/images/inuse').catch((e) => e);
+  const api = await ctx.d.client.request('DELETE', '/images/inuse').catch((e) => e);
   assert.equal(api.statusCode, 409);
-  const byId = await d.docker(['rmi', busyboxId.slice(7, 19)]);
+  const byId = await ctx.d.docker(['rmi', ctx.busyboxId.slice(7, 19)]);
   assert.match(byId.stderr, /must be forced|cannot be forced/);
-  assert.equal((await d.docker(['image', 'inspect', 'inuse'])).code, 0, 'nothing was lost');
-  await d.docker(['rm', c.stdout.trim()]);
-  await d.docker(['tag', 'inuse', 'busybox']);
-  await d.docker(['rmi', 'inuse']);
+  assert.equal((await ctx.d.docker(['image', 'inspect', 'inuse'])).code, 0, 'nothing was lost');
+  await ctx.d.docker(['rm', c.stdout.trim()]);
+  await ctx.d.docker(['tag', 'inuse', 'busybox']);
+  await ctx.d.docker(['rmi', 'inuse']);
 });
 
 test('an unknown image is a 404 for inspect, history and rmi', async () => {
   for (const [m, p] of [['GET', '/images/nope/json'], ['GET', '/images/nope/history'], ['DELETE', '/images/nope']]) {
-    const err = await d.client.request(m, p).catch((e) => e);
+    const err = await ctx.d.client.request(m, p).catch((e) => e);
     assert.equal(err.statusCode, 404, p);
     assert.match(err.message, /No such image: nope/);
   }
@@ -97,11 +91,11 @@ test('an unknown image is a 404 for inspect, history and rmi', async () => {
 
 test('image prune removes dangling images only', async () => {
   const tar = await tarOf([{ name: 'g', body: 'y' }]);
-  const dangling = (await d.docker(['import', '-'], { input: tar })).stdout.trim();
-  const pr = await d.docker(['image', 'prune', '-f']);
+  const dangling = (await ctx.d.docker(['import', '-'], { input: tar })).stdout.trim();
+  const pr = await ctx.d.docker(['image', 'prune', '-f']);
   assert.equal(pr.code, 0, pr.stderr);
   assert.match(pr.stdout, new RegExp(`deleted: ${dangling}`));
-  assert.equal((await d.docker(['image', 'inspect', 'busybox'])).code, 0);
+  assert.equal((await ctx.d.docker(['image', 'inspect', 'busybox'])).code, 0);
 });
 
 test('an import tarball cannot write outside its snapshot', async () => {
@@ -116,16 +110,16 @@ test('an import tarball cannot write outside its snapshot', async () => {
       { name: 'rel/via-rel-link', body: 'escaped' },
       { name: 'hard', type: 'link', linkname: '../../../../../../../etc/hostname' },
     ]);
-    const r = await d.docker(['import', '-', 'hostile'], { input: tar });
+    const r = await ctx.d.docker(['import', '-', 'hostile'], { input: tar });
     for (const f of ['dotdot', 'absolute', 'via-abs-link', 'via-rel-link']) assert.equal(existsSync(`${outside}/${f}`), false, f);
     if (r.code === 0) {
       // Whatever was kept stayed inside the container's root.
-      const ls = await d.docker(['run', '--rm', '--network', 'none', '-v', '/bin/busybox:/bb:ro', 'hostile', '/bb', 'find', '/', '-xdev', '-name', 'via-*']);
+      const ls = await ctx.d.docker(['run', '--rm', '--network', 'none', '-v', '/bin/busybox:/bb:ro', 'hostile', '/bb', 'find', '/', '-xdev', '-name', 'via-*']);
       assert.doesNotMatch(ls.stdout, /^\/tmp/m);
     } else {
       assert.match(r.stderr, /Error response from daemon/);
     }
-    assert.equal((await d.docker(['image', 'inspect', 'busybox'])).code, 0);
+    assert.equal((await ctx.d.docker(['image', 'inspect', 'busybox'])).code, 0);
   } finally {
     rmSync(outside, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { subcommand } from '../command';
 import { StatusError, clientFor, collect, filtersJson, writeOut } from '../context';
 import { formatRows } from '../format/formatter';
-import { humanSize } from '../format/human';
+import { humanSize } from '../../units/human';
 import {
   HISTORY_DEFAULT, HISTORY_LABELS, HistoryEntry, HistoryRow, IMAGES_DEFAULT, IMAGES_DIGESTS, IMAGES_LABELS, ImageSummary, imageRows,
 } from '../format/image-row';

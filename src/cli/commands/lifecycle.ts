@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { subcommand } from '../command';
 import { StatusError, clientFor, collect, filtersJson, writeOut } from '../context';
-import { humanSize } from '../format/human';
+import { humanSize } from '../../units/human';
 import { confirm, reportEach } from './common';
 
 const id = (name: string) => `/containers/${encodeURIComponent(name)}`;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { StdcopyDemuxer } from '../../client/stdcopy';
 import { subcommand } from '../command';
 import { StatusError, clientFor } from '../context';
-import { apiTimestamp } from '../format/human';
+import { apiTimestamp } from '../../units/human';
 
 export function registerLogs(parent: Command, name: string): Command {
   return subcommand(parent, name, '[OPTIONS] CONTAINER', 'Fetch the logs of a container')

@@ -6,7 +6,7 @@ import { StatusError, clientFor, writeOut } from '../context';
 import { describeError } from '../errors';
 import { GoTemplate } from '../format/go-template';
 import { preFormat } from '../format/formatter';
-import { bytesSize } from '../format/human';
+import { bytesSize } from '../../units/human';
 
 export const BERTH_VERSION = '0.1.0'; // keep in step with main.ts
 

@@ -1,5 +1,5 @@
 // The `ps` row as docker's ContainerContext shows it: truncated IDs, quoted command, ports, names.
-import { ago, humanSize } from './human';
+import { ago, humanSize } from '../../units/human';
 import { goTimeString } from './go-time';
 import { ellipsis, goQuote, shortId } from './formatter';
 

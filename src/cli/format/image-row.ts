@@ -1,5 +1,5 @@
 // The `images` and `history` rows as docker's ImageContext and HistoryContext show them.
-import { ago, humanSize } from './human';
+import { ago, humanSize } from '../../units/human';
 import { goTimeString } from './go-time';
 import { ellipsis, shortId } from './formatter';
 

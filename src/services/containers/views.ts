@@ -1,4 +1,5 @@
 // Docker-shaped JSON views of a container: inspect, the list summary, and the human status line.
+import { humanDuration } from '../../units/human';
 import type { ContainerRecord } from './record';
 
 export function inspectView(r: ContainerRecord, imageRefs: string[]): object {
@@ -56,24 +57,6 @@ export function statusLine(r: ContainerRecord, now = Date.now()): string {
   if (s.Status === 'created') return 'Created';
   if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
-}
-
-/** Docker's units.HumanDuration. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(minutes / 60);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
 }
 
 export function summaryView(r: ContainerRecord, imageName: string): object {

@@ -1,4 +1,4 @@
-// Human-readable durations and sizes exactly as docker's go-units prints them ("Up 3 seconds", "4.26MB").
+// Human-readable durations and sizes exactly as Docker's go-units prints them ("Up 3 seconds", "4.26MB"), for the CLI and the daemon.
 
 /** Go's %.<precision>g: shortest of fixed/exponent notation, trailing zeros removed. */
 export function formatG(x: number, precision: number): string {
