@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { pack } from 'tar-stream';
 import { useDaemon } from './harness';
 
@@ -58,9 +59,16 @@ test('tag and rmi: untag while other tags remain, delete with the last one', asy
   assert.equal((await ctx.d.docker(['image', 'inspect', 'busybox'])).code, 0);
   const tar = await tarOf([{ name: 'f', body: 'x' }]);
   const id = (await ctx.d.docker(['import', '-', 'throwaway'], { input: tar })).stdout.trim();
+  // The layer is kept as a content-addressed blob named by its diffID, beside the config.
+  const diffID: string = JSON.parse((await ctx.d.docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', id])).stdout)[0];
+  const blob = (digest: string) => path.join(ctx.d.dataRoot, 'content/blobs/sha256', digest.slice(7));
+  assert.equal(existsSync(blob(diffID)), true);
+  assert.equal(existsSync(blob(id)), true);
   const del = await ctx.d.docker(['rmi', 'throwaway']);
   assert.equal(del.stdout, `Untagged: throwaway:latest\nDeleted: ${id}\n`);
   assert.equal((await ctx.d.docker(['image', 'inspect', id])).code, 1);
+  assert.equal(existsSync(blob(diffID)), false, 'the layer blob went with the image');
+  assert.equal(existsSync(blob(id)), false);
 });
 
 test('rmi is refused while a container uses the image, unless forced', async () => {

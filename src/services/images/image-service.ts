@@ -1,7 +1,9 @@
 // The local image service over the content store, the snapshotter and the tag store.
 import type { Readable } from 'node:stream';
-import { ConflictError, InvalidParameterError, NotFoundError } from '../../errors';
-import type { ContentStore } from '../../stores/content';
+import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
+import { decompress } from '../../archive/decompress';
+import { teeInto } from '../../archive/tee';
+import type { BlobInfo, ContentStore } from '../../stores/content';
 import type { MetadataStore } from '../../stores/metadata';
 import { chainIDs, type Snapshotter } from '../../stores/snapshots';
 import { applyChanges } from './changes';
@@ -178,10 +180,15 @@ export class LocalImageService implements ImageService {
   /** Delete record first, then blobs and layers nobody else uses. */
   private async deleteImage(id: string, out: DeleteResponseItem[]): Promise<void> {
     const record = this.records.get(id)!;
+    const config = this.configs.get(id)!;
     this.records.delete(id);
     this.configs.delete(id);
     await this.metadata.delete(KIND, id.slice(7));
     await this.content.delete(id);
+    if (record.manifest) await this.content.delete(record.manifest);
+    // Layer blobs are named by their diffIDs: drop those no remaining image lists.
+    const kept = new Set([...this.configs.values()].flatMap((c) => c.rootfs.diff_ids));
+    for (const d of config.rootfs.diff_ids) if (!kept.has(d)) await this.content.delete(d);
     out.push({ Deleted: id });
     if (record.chainID) await this.releaseLayers();
   }
@@ -230,7 +237,11 @@ export class LocalImageService implements ImageService {
     const tagRef = opts.repo ? parseReference(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo) : undefined;
     if (tagRef?.digest) throw new InvalidParameterError('cannot import with a digest reference');
     const runConfig = applyChanges({}, opts.changes);
-    const layer = await this.snapshots.applyLayer(undefined, source, undefined, opts.signal);
+    // The uncompressed layer goes to the content store (its digest is the diffID) and is unpacked at once.
+    const [blob, layer] = await teeInto(decompress(source),
+      (s) => this.content.ingest(s, undefined, opts.signal),
+      (s) => this.snapshots.applyLayer(undefined, s, undefined, opts.signal));
+    if (blob.digest !== layer.diffID) throw new SystemError(`layer digest ${blob.digest} differs from its diffID ${layer.diffID}`);
     const now = new Date().toISOString();
     const config: ImageConfig = {
       created: now,
@@ -242,10 +253,21 @@ export class LocalImageService implements ImageService {
       ...(opts.message ? { comment: opts.message } : {}),
     };
     const tags = tagRef ? [referenceString({ ...tagRef, tag: tagRef.tag ?? 'latest' })] : [];
-    return this.createImage(config, { tags });
+    return this.createImage(config, { tags, layers: [blob] });
   }
 
-  async createImage(config: ImageConfig, opts: { parent?: string; tags?: string[] } = {}): Promise<string> {
+  /** An OCI manifest over the config and the uncompressed layer blobs; its digest goes in the record. */
+  private async writeManifest(config: BlobInfo, layers: BlobInfo[]): Promise<string> {
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size },
+      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: l.digest, size: l.size })),
+    };
+    return (await this.content.put(JSON.stringify(manifest))).digest;
+  }
+
+  async createImage(config: ImageConfig, opts: { parent?: string; tags?: string[]; layers?: BlobInfo[] } = {}): Promise<string> {
     const chain = chainIDs(config.rootfs.diff_ids);
     let size = 0;
     for (const c of chain) {
@@ -254,6 +276,7 @@ export class LocalImageService implements ImageService {
     }
     const blob = await this.content.put(JSON.stringify(config));
     const record: ImageRecord = { id: blob.digest, chainID: chain[chain.length - 1], size, parent: opts.parent };
+    if (opts.layers && opts.layers.length === chain.length) record.manifest = await this.writeManifest(blob, opts.layers);
     if (opts.tags?.length) record.lastTagTime = new Date().toISOString();
     await this.metadata.put(KIND, blob.digest.slice(7), record);
     this.records.set(blob.digest, record);

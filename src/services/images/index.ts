@@ -1,5 +1,6 @@
 // The image service: references, tags, import, inspect, history, removal and pruning of local images.
 import type { Readable } from 'node:stream';
+import type { BlobInfo } from '../../stores/content';
 import type { Image, ImageConfig } from './types';
 
 export type { Image, ImageConfig, ImageRecord, ImageRunConfig } from './types';
@@ -46,7 +47,7 @@ export interface ImageService {
   /** Import a root filesystem tar as a one-layer image; returns the image ID. */
   importImage(source: Readable, opts: ImportOptions): Promise<string>;
   /** Record an image whose layers are already snapshots (build, commit); returns its ID. */
-  createImage(config: ImageConfig, opts?: { parent?: string; tags?: string[] }): Promise<string>;
+  createImage(config: ImageConfig, opts?: { parent?: string; tags?: string[]; layers?: BlobInfo[] }): Promise<string>;
   /** Familiar "name:tag" references of an image, for display. */
   refsOf(imageId: string): string[];
   /** Set who uses images (wired by the daemon once containers exist). */

@@ -46,6 +46,8 @@ export interface ImageRecord {
   chainID?: string;
   /** Uncompressed bytes of all layers. */
   size: number;
+  /** Digest of the OCI manifest in the content store, when the layer blobs are there too. */
+  manifest?: string;
   /** Parent image ID (local builds only). */
   parent?: string;
   /** When a tag last pointed here. */
