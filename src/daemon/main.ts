@@ -7,6 +7,8 @@ import { Router } from '../api/router';
 import { containerRoutes } from '../api/routes/containers';
 import { imageRoutes } from '../api/routes/images';
 import { systemRoutes } from '../api/routes/system';
+import { eventRoutes } from '../api/routes/events';
+import { EventBus } from '../services/events/event-bus';
 import { LinuxHost } from '../host/linux';
 import { ConmonRuntime } from '../runtime/conmon-runtime';
 import { LocalContainerService } from '../services/containers/container-service';
@@ -33,11 +35,12 @@ async function main(): Promise<void> {
   const snapshots = new OverlaySnapshotter(path.join(opts.dataRoot, 'snapshots'));
   await content.cleanup();
   const runtime = new ConmonRuntime({ execRoot: opts.execRoot, runtimePath: opts.runtime });
-  const images = new LocalImageService(content, snapshots, metadata);
+  const events = new EventBus();
+  const images = new LocalImageService(content, snapshots, metadata, events);
   await images.load();
   const containers = new LocalContainerService({
     images, snapshots, metadata, runtime, host, networks: new BuiltinNetworks(),
-    dataRoot: opts.dataRoot, execRoot: opts.execRoot, nofile: containerNofile(), log,
+    dataRoot: opts.dataRoot, execRoot: opts.execRoot, nofile: containerNofile(), log, events,
   });
   images.setUsers((id) => containers.imageUsers(id));
   await containers.load();
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   systemRoutes(router, { info: makeInfo(opts, readFileSync(idFile, 'utf8').trim(), containers, images) });
   containerRoutes(router, containers);
   imageRoutes(router, images);
+  eventRoutes(router, events);
   const server = createApiServer(router, (method, url, status, err) => {
     if (err) log('error', `${method} ${url}: ${status}: ${err instanceof Error ? err.stack : String(err)}`);
     else log('debug', `${method} ${url} ${status}`);

@@ -39,6 +39,5 @@ export function systemRoutes(router: Router, backend: SystemBackend): void {
   router.add('HEAD', '/_ping', ping);
   router.add('GET', '/version', async () => ({ body: versionBody() }));
   router.add('GET', '/info', async () => ({ body: await backend.info() }));
-  router.add('GET', '/events', async () => { throw new NotImplementedError('events are not implemented yet'); });
   router.add('GET', '/system/df', async () => { throw new NotImplementedError('system df is not implemented yet'); });
 }

@@ -6,6 +6,7 @@ import type { ContainerRecord } from './record';
 
 export async function attachContainer(ctx: ContainerContext, r: ContainerRecord, opts: AttachOptions): Promise<AttachSession> {
   const session = new ContainerAttachSession(opts, r.config.StdinOnce);
+  ctx.emit(r, 'attach');
   if (r.state.Running) {
     session.bind(await ctx.deps.runtime.attach(r.id));
     return session;

@@ -55,6 +55,7 @@ export class LocalContainerService implements ContainerService {
       if (!(err instanceof NotModifiedError)) throw err;
     });
     await this.ctx.withLock(r.id, () => startContainer(this.ctx, r));
+    this.ctx.emit(r, 'restart');
   }
 
   kill(idOrName: string, signal?: string): Promise<void> {
@@ -98,8 +99,10 @@ export class LocalContainerService implements ContainerService {
     if (name === r.name) throw new ConflictError(`Renaming a container with the same name as its current name`);
     const holder = this.ctx.nameTaken(name);
     if (holder) throw new ConflictError(`Conflict. The container name "${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    const oldName = r.name.slice(1);
     r.name = name;
     await this.ctx.save(r);
+    this.ctx.emit(r, 'rename', { oldName });
   }
 
   top(idOrName: string, psArgs: string) {

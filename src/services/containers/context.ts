@@ -10,6 +10,7 @@ import type { ImageService } from '../images';
 import type { ContainerRecord } from './record';
 import type { PendingAttach } from './attach-session';
 import type { NetworkAttacher } from './network';
+import type { EventPublisher } from '../events';
 
 export interface ContainerDeps {
   images: ImageService;
@@ -23,6 +24,7 @@ export interface ContainerDeps {
   /** RLIMIT_NOFILE for containers; never above the daemon's own hard limit. */
   nofile: { soft: number; hard: number };
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+  events?: EventPublisher;
 }
 
 const KIND = 'containers';
@@ -34,6 +36,9 @@ export class ContainerContext {
   /** Attach sessions waiting for a container to start. */
   readonly pendingAttach = new Map<string, Set<PendingAttach>>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Restart policy state: the last back-off per container and the pending restart timers. */
+  readonly restartDelays = new Map<string, number>();
+  readonly restartTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(readonly deps: ContainerDeps) {
     this.events.setMaxListeners(0);
@@ -81,6 +86,11 @@ export class ContainerContext {
     const cleanup = () => { if (this.locks.get(id) === next) this.locks.delete(id); };
     next.then(cleanup, cleanup);
     return next;
+  }
+
+  /** Publish a container event with Docker's attributes: image, name and the container's labels. */
+  emit(r: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.deps.events?.publish('container', action, r.id, { ...r.config.Labels, image: r.config.Image, name: r.name.slice(1), ...extra });
   }
 
   containerDir(id: string): string {

@@ -10,6 +10,7 @@ import { generateName, normalizeName } from './names';
 import { mergeConfig, processArgs } from './process-config';
 import { newState, type ContainerConfig, type ContainerRecord, type HostConfig } from './record';
 import { validateNetworkMode } from './network';
+import { validateRestartPolicy } from './restart-policy';
 
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
@@ -26,12 +27,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   }
   const image = await ctx.deps.images.get(imageName);
   const hostConfig: HostConfig = { ...((body.HostConfig as HostConfig | undefined) ?? {}) };
-  if (hostConfig.RestartPolicy?.Name && hostConfig.RestartPolicy.Name !== 'no') {
-    throw new NotImplementedError(`restart policy "${hostConfig.RestartPolicy.Name}" is not implemented yet`);
-  }
-  if (hostConfig.AutoRemove && hostConfig.RestartPolicy?.Name && hostConfig.RestartPolicy.Name !== 'no') {
-    throw new InvalidParameterError('can\'t create \'AutoRemove\' container with restart policy');
-  }
+  validateRestartPolicy(hostConfig);
   if (hostConfig.ShmSize !== undefined && (typeof hostConfig.ShmSize !== 'number' || hostConfig.ShmSize < 0)) {
     throw new InvalidParameterError('SHM size can not be less than 0');
   }
@@ -75,6 +71,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   try {
     await ctx.deps.snapshots.prepare(id, image.record.chainID);
     await ctx.save(record);
+    ctx.emit(record, 'create');
   } catch (err) {
     ctx.records.delete(id);
     await ctx.deps.snapshots.remove(id).catch(() => undefined);

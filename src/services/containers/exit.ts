@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { ContainerContext } from './context';
 import { setExited } from './record';
 import { removeContainerFiles } from './remove';
+import { scheduleRestart, shouldRestart } from './restart-policy';
 
 /**
  * Called for every exit conmon reports (and for exits found at restore).
@@ -25,6 +26,8 @@ export async function handleExit(ctx: ContainerContext, id: string, exitCode: nu
       if (wasRunning) {
         setExited(r, exitCode, opts.finishedAt ?? new Date());
         await ctx.save(r);
+        ctx.emit(r, 'die', { exitCode: String(exitCode) });
+        if (shouldRestart(r, exitCode)) scheduleRestart(ctx, r);
       }
     });
     ctx.events.emit('exit', id, exitCode);

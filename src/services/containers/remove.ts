@@ -4,8 +4,13 @@ import { ConflictError } from '../../errors';
 import type { ContainerContext } from './context';
 import type { ContainerRecord } from './record';
 import { stopContainer } from './stop';
+import { cancelRestart } from './restart-policy';
 
 export async function removeContainer(ctx: ContainerContext, r: ContainerRecord, opts: { force: boolean }): Promise<void> {
+  if (r.state.Restarting && !opts.force) {
+    throw new ConflictError(`cannot remove container "${r.name}": container is restarting: stop the container before removing or force remove`);
+  }
+  cancelRestart(ctx, r);
   if (r.state.Running) {
     if (!opts.force) {
       throw new ConflictError(`cannot remove container "${r.name}": container is running: stop the container before removing or force remove`);
@@ -27,4 +32,5 @@ export async function removeContainerFiles(ctx: ContainerContext, r: ContainerRe
   await deps.snapshots.remove(r.id).catch((err) => deps.log('warn', `remove snapshot ${r.id}: ${err.message}`));
   await rm(ctx.containerDir(r.id), { recursive: true, force: true });
   ctx.events.emit('removed', r.id);
+  ctx.emit(r, 'destroy');
 }

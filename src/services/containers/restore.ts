@@ -2,6 +2,8 @@
 import path from 'node:path';
 import type { ContainerContext } from './context';
 import { exitFileTime, handleExit } from './exit';
+import { startsWithDaemon } from './restart-policy';
+import { startContainer } from './start';
 
 /** Exit code Docker reports for a container whose exit could not be observed. */
 const LOST_EXIT_CODE = 255;
@@ -25,5 +27,10 @@ export async function restoreContainers(ctx: ContainerContext): Promise<void> {
     const code = await runtime.exitCode(r.id);
     const finishedAt = await exitFileTime(path.join(ctx.deps.execRoot, 'exits', r.id));
     await handleExit(ctx, r.id, code ?? LOST_EXIT_CODE, { finishedAt });
+  }
+  // `always` and `unless-stopped` containers come back with the daemon.
+  for (const r of ctx.records.values()) {
+    if (!startsWithDaemon(r) || ctx.restartTimers.has(r.id)) continue;
+    await ctx.withLock(r.id, () => startContainer(ctx, r)).catch((err) => ctx.deps.log('warn', `starting ${r.id}: ${err.message}`));
   }
 }

@@ -4,6 +4,11 @@ import { InvalidParameterError } from '../../errors';
 
 const BY_NAME = constants.signals as Record<string, number>;
 
+/** The number of a canonical signal name ("SIGTERM" → 15); real-time names pass through as numbers. */
+export function signalNumber(name: string): number {
+  return /^\d+$/.test(name) ? Number(name) : BY_NAME[name] ?? 0;
+}
+
 /** Canonical "SIGxxx" name for a user-given signal; InvalidParameter "Invalid signal: x" otherwise. */
 export function parseSignal(input: string | undefined, fallback = 'SIGKILL'): string {
   const s = (input ?? '').trim().toUpperCase();

@@ -63,6 +63,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
     await deps.runtime.start(r.id);
     setRunning(r, pid);
     await ctx.save(r);
+    ctx.emit(r, 'start');
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const code = /executable file not found|no such file or directory/.test(message) ? 127 : /permission denied|is a directory/i.test(message) ? 126 : 128;

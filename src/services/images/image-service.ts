@@ -10,6 +10,7 @@ import { applyChanges } from './changes';
 import type { DeleteResponseItem, Filters, ImageService, ImageUsers, ImportOptions, RemoveOptions } from './index';
 import { familiarRepository, familiarString, isIdLike, parseNormalizedNamed, parseReference, referenceString } from './reference';
 import { TagStore } from './tag-store';
+import type { EventPublisher } from '../events';
 import type { Image, ImageConfig, ImageRecord } from './types';
 import { imageHistory, imageInspect, imageSummary } from './views';
 
@@ -30,6 +31,7 @@ export class LocalImageService implements ImageService {
     private readonly content: ContentStore,
     private readonly snapshots: Snapshotter,
     private readonly metadata: MetadataStore,
+    private readonly events?: EventPublisher,
   ) {
     this.tags = new TagStore(metadata);
   }
@@ -137,6 +139,7 @@ export class LocalImageService implements ImageService {
     if (ref.digest) throw new InvalidParameterError('refusing to create a tag with a digest reference');
     if (!ref.tag) ref.tag = 'latest';
     await this.tags.set(referenceString(ref), record.id);
+    this.events?.publish('image', 'tag', record.id, { name: familiarString(ref) });
     record.lastTagTime = new Date().toISOString();
     await this.metadata.put(KIND, record.id.slice(7), record);
   }
@@ -152,14 +155,12 @@ export class LocalImageService implements ImageService {
     if (byReference && !/^sha256:/.test(nameOrId)) {
       const ref = referenceString(parseNormalizedNamed(nameOrId));
       if (refs.length > 1 || (users.length && opts.force)) {
-        await this.tags.delete(ref);
-        return [{ Untagged: familiarString(parseReference(ref)) }];
+        return [await this.untag(ref, id)];
       }
       if (users.length) {
         throw new ConflictError(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${users[0].id.slice(0, 12)} is using its referenced image ${short}`);
       }
-      await this.tags.delete(ref);
-      out.push({ Untagged: familiarString(parseReference(ref)) });
+      out.push(await this.untag(ref, id));
       await this.deleteImage(id, out);
       return out;
     }
@@ -168,13 +169,18 @@ export class LocalImageService implements ImageService {
     if (!opts.force && refs.length > 1) throw new ConflictError(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
     if (!opts.force && users.length) throw new ConflictError(`conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${users[0].id.slice(0, 12)}`);
     if (this.hasChildren(id)) throw new ConflictError(`conflict: unable to delete ${short} (cannot be forced) - image has dependent child images`);
-    for (const r of refs) {
-      await this.tags.delete(r);
-      out.push({ Untagged: familiarString(parseReference(r)) });
-    }
+    for (const r of refs) out.push(await this.untag(r, id));
     if (users.length) return out;
     await this.deleteImage(id, out);
     return out;
+  }
+
+  /** Drop one reference (canonical form) and say so, as the API and the events do. */
+  private async untag(ref: string, id: string): Promise<DeleteResponseItem> {
+    await this.tags.delete(ref);
+    const name = familiarString(parseReference(ref));
+    this.events?.publish('image', 'untag', id, { name });
+    return { Untagged: name };
   }
 
   /** Delete record first, then blobs and layers nobody else uses. */
@@ -190,6 +196,7 @@ export class LocalImageService implements ImageService {
     const kept = new Set([...this.configs.values()].flatMap((c) => c.rootfs.diff_ids));
     for (const d of config.rootfs.diff_ids) if (!kept.has(d)) await this.content.delete(d);
     out.push({ Deleted: id });
+    this.events?.publish('image', 'delete', id, { name: id });
     if (record.chainID) await this.releaseLayers();
   }
 
@@ -223,10 +230,7 @@ export class LocalImageService implements ImageService {
       if (this.users(id).length || this.hasChildren(id)) continue;
       const config = this.configs.get(id)!;
       if (filters.label?.length && !filters.label.every((l) => labelMatches(config.config?.Labels ?? {}, l))) continue;
-      for (const r of this.tags.refsOf(id)) {
-        await this.tags.delete(r);
-        deleted.push({ Untagged: familiarString(parseReference(r)) });
-      }
+      for (const r of this.tags.refsOf(id)) deleted.push(await this.untag(r, id));
       await this.deleteImage(id, deleted);
       space += record.size;
     }
@@ -253,7 +257,9 @@ export class LocalImageService implements ImageService {
       ...(opts.message ? { comment: opts.message } : {}),
     };
     const tags = tagRef ? [referenceString({ ...tagRef, tag: tagRef.tag ?? 'latest' })] : [];
-    return this.createImage(config, { tags, layers: [blob] });
+    const id = await this.createImage(config, { tags, layers: [blob] });
+    this.events?.publish('image', 'import', id, { name: id });
+    return id;
   }
 
   /** An OCI manifest over the config and the uncompressed layer blobs; its digest goes in the record. */
