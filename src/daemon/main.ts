@@ -9,6 +9,7 @@ import { imageRoutes } from '../api/routes/images';
 import { systemRoutes } from '../api/routes/system';
 import { eventRoutes } from '../api/routes/events';
 import { EventBus } from '../services/events/event-bus';
+import { diskUsage } from '../services/system/disk-usage';
 import { LinuxHost } from '../host/linux';
 import { ConmonRuntime } from '../runtime/conmon-runtime';
 import { LocalContainerService } from '../services/containers/container-service';
@@ -49,7 +50,10 @@ async function main(): Promise<void> {
   const idFile = path.join(opts.dataRoot, 'engine-id');
   if (!existsSync(idFile)) writeFileSync(idFile, randomUUID());
   const router = new Router();
-  systemRoutes(router, { info: makeInfo(opts, readFileSync(idFile, 'utf8').trim(), containers, images) });
+  systemRoutes(router, {
+    info: makeInfo(opts, readFileSync(idFile, 'utf8').trim(), containers, images),
+    df: () => diskUsage(images, containers, snapshots),
+  });
   containerRoutes(router, containers);
   imageRoutes(router, images);
   eventRoutes(router, events);

@@ -55,3 +55,13 @@ test('too new or too old API versions and unknown paths are refused in Docker\'s
   const badFilter = await raw('/containers/json?filters=notjson');
   assert.equal(badFilter.status, 400);
 });
+
+test('docker system df sums images and containers', async () => {
+  const df = await ctx.d.docker(['system', 'df']);
+  assert.equal(df.code, 0, df.stderr);
+  assert.match(df.stdout, /^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE/);
+  assert.match(df.stdout, /Images\s+0\s+0/);
+  const body = JSON.parse((await raw('/system/df')).body);
+  assert.equal(typeof body.LayersSize, 'number');
+  assert.deepEqual(body.Volumes, []);
+});

@@ -1,12 +1,12 @@
 // System routes: /_ping, /version, /info.
 import os from 'node:os';
-import { NotImplementedError } from '../../errors';
 import type { Router } from '../router';
 import { COMMON_HEADERS } from '../respond';
 import { API_VERSION, MIN_API_VERSION } from '../version';
 
 export interface SystemBackend {
   info(): Promise<Record<string, unknown>>;
+  df(): Promise<object>;
 }
 
 export const BERTH_VERSION = '0.1.0';
@@ -39,5 +39,5 @@ export function systemRoutes(router: Router, backend: SystemBackend): void {
   router.add('HEAD', '/_ping', ping);
   router.add('GET', '/version', async () => ({ body: versionBody() }));
   router.add('GET', '/info', async () => ({ body: await backend.info() }));
-  router.add('GET', '/system/df', async () => { throw new NotImplementedError('system df is not implemented yet'); });
+  router.add('GET', '/system/df', async () => ({ body: await backend.df() }));
 }
