@@ -149,3 +149,11 @@ test('attach to a running container streams its output', async () => {
   assert.match(r.stdout, /attached-output/);
   assert.equal(r.code, 5);
 });
+
+test('--init runs tini as PID 1 in front of the command', async () => {
+  const r = await ctx.d.docker(['run', '--rm', '--init', '--network', 'none', 'busybox', 'sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo; echo $$']);
+  assert.equal(r.code, 0, r.stderr);
+  const [pid1, self] = r.stdout.trim().split('\n');
+  assert.match(pid1, /^\/sbin\/docker-init -- sh -c/);
+  assert.notEqual(self.trim(), '1');
+});

@@ -11,6 +11,10 @@ import type { NetworkSandbox } from './network';
 import { setExited, setRunning, type ContainerRecord } from './record';
 import { resolveUser } from './user';
 
+/** `--init`: Debian's static tini, bound where Docker puts its init. */
+const INIT_BINARY = '/usr/bin/tini-static';
+const INIT_PATH = '/sbin/docker-init';
+
 export async function startContainer(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
   if (r.state.Running) throw new NotModifiedError();
   if (r.state.Status === 'removing' || r.state.Dead) throw new InvalidParameterError(`container is marked for removal and cannot be started`);
@@ -36,7 +40,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
       id: r.id,
       rootfs: r.rootfsPath,
       readonlyRootfs: !!r.hostConfig.ReadonlyRootfs,
-      args: [r.path, ...r.args],
+      args: r.hostConfig.Init ? [INIT_PATH, '--', r.path, ...r.args] : [r.path, ...r.args],
       env: processEnv(r.config.Env, r.config.Hostname, user.home, r.config.Tty),
       cwd,
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
@@ -49,6 +53,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
           options: ['rbind', m.Propagation || 'rprivate', ...(m.RW ? [] : ['ro'])],
         })),
         ...etcMounts(r),
+        ...(r.hostConfig.Init ? [{ destination: INIT_PATH, source: INIT_BINARY, type: 'bind' as const, options: ['rbind', 'ro'] }] : []),
       ],
       shmSize: r.hostConfig.ShmSize ?? 64 * 1024 * 1024,
       cgroupsPath: `/berth/${r.id}`,
