@@ -51,14 +51,44 @@ export class ApiRequest {
     return out;
   }
 
+  /**
+   * An upgrade request's body (exec start sends one) arrives with the raw
+   * bytes in `head`: take Content-Length bytes from there (and the socket),
+   * and leave the rest in `head` for the hijacked stream.
+   */
+  private async upgradeBody(): Promise<Buffer> {
+    const up = this.upgrade!;
+    const length = Number(this.req.headers['content-length'] ?? 0);
+    if (!Number.isInteger(length) || length <= 0) return Buffer.alloc(0);
+    if (length > MAX_JSON_BODY) throw new InvalidParameterError('request body too large');
+    let buf = up.head;
+    while (buf.length < length) {
+      const chunk = await new Promise<Buffer | null>((resolve) => {
+        const onData = (c: Buffer) => { done(); resolve(c); };
+        const onEnd = () => { done(); resolve(null); };
+        const done = () => { up.socket.off('data', onData); up.socket.off('end', onEnd); up.socket.off('close', onEnd); up.socket.pause(); };
+        up.socket.on('data', onData).once('end', onEnd).once('close', onEnd);
+        up.socket.resume();
+      });
+      if (!chunk) throw new InvalidParameterError('request body ended early');
+      buf = Buffer.concat([buf, chunk]);
+    }
+    up.head = buf.subarray(length);
+    return buf.subarray(0, length);
+  }
+
   /** The JSON body, or `fallback` when empty. Malformed JSON is a 400. */
   async json<T>(fallback?: T): Promise<T> {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const c of this.req) {
-      size += (c as Buffer).length;
-      if (size > MAX_JSON_BODY) throw new InvalidParameterError('request body too large');
-      chunks.push(c as Buffer);
+    if (this.upgrade) {
+      chunks.push(await this.upgradeBody());
+    } else {
+      for await (const c of this.req) {
+        size += (c as Buffer).length;
+        if (size > MAX_JSON_BODY) throw new InvalidParameterError('request body too large');
+        chunks.push(c as Buffer);
+      }
     }
     const text = Buffer.concat(chunks).toString().trim();
     if (!text) {

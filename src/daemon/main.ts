@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApiServer } from '../api/server';
 import { Router } from '../api/router';
 import { containerRoutes } from '../api/routes/containers';
+import { execRoutes } from '../api/routes/exec';
 import { imageRoutes } from '../api/routes/images';
 import { systemRoutes } from '../api/routes/system';
 import { eventRoutes } from '../api/routes/events';
@@ -13,6 +14,7 @@ import { diskUsage } from '../services/system/disk-usage';
 import { LinuxHost } from '../host/linux';
 import { ConmonRuntime } from '../runtime/conmon-runtime';
 import { LocalContainerService } from '../services/containers/container-service';
+import { LocalExecService } from '../services/containers/exec';
 import { BuiltinNetworks } from '../services/containers/network';
 import { LocalImageService } from '../services/images/image-service';
 import { FsContentStore } from '../stores/content/fs-content-store';
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     df: () => diskUsage(images, containers, snapshots),
   });
   containerRoutes(router, containers);
+  execRoutes(router, new LocalExecService({ containers, runtime, log }));
   imageRoutes(router, images);
   eventRoutes(router, events);
   const server = createApiServer(router, (method, url, status, err) => {

@@ -6,7 +6,8 @@ import { ConflictError, hasCode, InvalidParameterError, NotFoundError, SystemErr
 import type { RunOptions, RunResult } from '../host';
 import { runCommand } from '../host/process';
 import { connectAttach } from './attach-socket';
-import type { AttachConnection, ContainerRuntime, CreateOptions, RuntimeState, SpecInput } from './index';
+import { conmonExec } from './exec';
+import type { AttachConnection, ContainerRuntime, CreateOptions, ExecHandle, ExecOptions, RuntimeState, SpecInput } from './index';
 import { buildSpec } from './spec';
 
 /** The one thing ConmonRuntime needs from the host seam: run a program to completion. */
@@ -353,6 +354,14 @@ export class ConmonRuntime implements ContainerRuntime {
     } finally {
       await fh.close();
     }
+  }
+
+  exec(opts: ExecOptions): Promise<ExecHandle> {
+    checkId(opts.execId);
+    return conmonExec({
+      conmonPath: this.conmonPath, runtimePath: this.runtimePath, runcRoot: this.runcRoot, socketDir: this.socketDir,
+      execsDir: join(this.execRoot, 'execs'), bundle: this.bundleDir(opts.containerId), logLevel: this.logLevel,
+    }, opts);
   }
 
   async pids(id: string): Promise<number[]> {

@@ -60,6 +60,40 @@ export interface AttachConnection extends EventEmitter {
   close(): void;
 }
 
+/** A process to run in a running container (docker exec); the rest of its settings come from the container's own process. */
+export interface ExecProcessInput {
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  tty: boolean;
+  /** Every capability the kernel knows, as Docker's `exec --privileged` gives. */
+  privileged: boolean;
+  consoleSize?: { height: number; width: number };
+}
+
+export interface ExecOptions {
+  /** The exec session's ID (64 hex); names its directory and attach socket. */
+  execId: string;
+  containerId: string;
+  process: ExecProcessInput;
+  /** Keep a stdin pipe to the process (docker exec -i). */
+  stdin: boolean;
+  /** Connect to the process's stdio before it starts; without it, output is discarded (docker exec -d). */
+  attach: boolean;
+}
+
+/** A started exec process. */
+export interface ExecHandle {
+  pid: number;
+  /** The process's stdio, when started with `attach`. Closes after the process exits and its output is drained. */
+  connection?: AttachConnection;
+  /** Resolves with the exit code (128+N for a signal); never rejects. */
+  readonly exited: Promise<number>;
+  /** Resize the exec's terminal. */
+  resize(height: number, width: number): Promise<void>;
+}
+
 /**
  * Drives conmon + runc. Layout under the exec root:
  * `containers/<id>/` bundle (config.json, conmon pidfile, ctl/winsz/attach),
@@ -89,6 +123,12 @@ export interface ContainerRuntime {
   attach(id: string): Promise<AttachConnection>;
   /** Resize the container's terminal. */
   resize(id: string, height: number, width: number): Promise<void>;
+  /**
+   * Run a further process in the running container `containerId` (conmon --exec).
+   * Rejects with InvalidParameter "OCI runtime exec failed: …" (runc's words)
+   * when the runtime cannot start the command, NotFound when the container has no bundle.
+   */
+  exec(opts: ExecOptions): Promise<ExecHandle>;
   /** PIDs (host namespace) of every process in the container. */
   pids(id: string): Promise<number[]>;
   /** Stop watching; leaves containers and conmons running. */

@@ -64,3 +64,44 @@ export interface ContainerService {
   /** Stop watching exits; containers keep running. */
   close(): Promise<void>;
 }
+
+/** The POST /containers/{id}/exec body, as Docker's ExecConfig. */
+export interface ExecCreateBody {
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  User?: string;
+  WorkingDir?: string;
+  Privileged?: boolean;
+  DetachKeys?: string;
+  /** [height, width] */
+  ConsoleSize?: [number, number] | null;
+}
+
+/** An attached exec: like an attach session, but silent until `resume()` so no early output is lost. */
+export interface ExecSession extends AttachSession {
+  resume(): void;
+}
+
+/**
+ * Exec instances (docker exec): kept in memory, as Docker keeps them, and
+ * dropped a while after they exit. Unknown IDs are NotFound "No such exec
+ * instance: x"; creating or starting in a container that is not running is a
+ * Conflict "Container <id> is not running".
+ */
+export interface ExecService {
+  create(containerIdOrName: string, body: ExecCreateBody): Promise<{ Id: string }>;
+  /**
+   * Start an exec once. Detached: resolves undefined once the process runs (a
+   * failure to start rejects). Attached: resolves a session at once; a failure
+   * to start becomes the session's output, and it ends after the exit code is recorded.
+   */
+  start(execId: string, opts: { detach: boolean; consoleSize?: [number, number] | null }): Promise<ExecSession | undefined>;
+  /** Whether the exec has a terminal (decides raw or multiplexed framing). */
+  tty(execId: string): boolean;
+  inspect(execId: string): object;
+  resize(execId: string, height: number, width: number): Promise<void>;
+}
