@@ -7,8 +7,9 @@ import type { RunOptions, RunResult } from '../host';
 import { runCommand } from '../host/process';
 import { connectAttach } from './attach-socket';
 import { conmonExec } from './exec';
-import type { AttachConnection, ContainerRuntime, CreateOptions, ExecHandle, ExecOptions, RuntimeState, SpecInput } from './index';
-import { buildSpec } from './spec';
+import { oomKillCount } from './cgroups';
+import type { AttachConnection, ContainerRuntime, CreateOptions, ExecHandle, ExecOptions, LinuxResources, RuntimeState, SpecInput } from './index';
+import { buildSpec, isCgroupV2 } from './spec';
 
 /** The one thing ConmonRuntime needs from the host seam: run a program to completion. */
 export interface CommandRunner {
@@ -362,6 +363,23 @@ export class ConmonRuntime implements ContainerRuntime {
       conmonPath: this.conmonPath, runtimePath: this.runtimePath, runcRoot: this.runcRoot, socketDir: this.socketDir,
       execsDir: join(this.execRoot, 'execs'), bundle: this.bundleDir(opts.containerId), logLevel: this.logLevel,
     }, opts);
+  }
+
+  async update(id: string, resources: LinuxResources): Promise<void> {
+    const file = join(this.bundleDir(id), `.resources.${process.pid}.json`);
+    await fsp.writeFile(file, JSON.stringify(resources));
+    try {
+      await this.runcVerb('update', id, ['--resources', file, checkId(id)]);
+    } finally {
+      await fsp.rm(file, { force: true });
+    }
+  }
+
+  async oomKilled(id: string): Promise<boolean> {
+    const spec = await fsp.readFile(join(this.bundleDir(id), 'config.json'), 'utf8').then((t) => JSON.parse(t) as { linux?: { cgroupsPath?: string } }, () => undefined);
+    const cgroupsPath = spec?.linux?.cgroupsPath;
+    if (!cgroupsPath) return false;
+    return (await oomKillCount(cgroupsPath, isCgroupV2())) > 0;
   }
 
   async pids(id: string): Promise<number[]> {

@@ -1,5 +1,7 @@
 // The runtime seam: OCI bundles run by one conmon per container, runc underneath.
 import type { EventEmitter } from 'node:events';
+import type { LinuxDevice } from './devices';
+import type { OciSeccomp } from './seccomp';
 
 /** What berth decides about a container's process and sandbox; turned into an OCI config.json by buildSpec(). */
 export interface SpecInput {
@@ -23,6 +25,29 @@ export interface SpecInput {
   cgroupsPath: string;
   /** RLIMIT_NOFILE soft/hard to give the process; never above the daemon's own hard limit. */
   nofile: { soft: number; hard: number };
+  /** Bounding/effective/permitted capabilities; Docker's 14 defaults when omitted. */
+  capabilities?: string[];
+  /** Docker's --privileged sandbox: no masked or read-only paths, /sys and the cgroup mount writable, every device allowed. */
+  privileged?: boolean;
+  /** Docker's systempaths=unconfined: no masked or read-only /proc and /sys paths. */
+  systemPathsUnconfined?: boolean;
+  noNewPrivileges?: boolean;
+  /** The OCI seccomp filter; the container runs unconfined when omitted. */
+  seccomp?: OciSeccomp;
+  /** Device nodes created in the container, each allowed in the device cgroup with `permissions` ("rwm"). */
+  devices?: Array<LinuxDevice & { permissions: string }>;
+  /** Extra rlimits (RLIMIT_CORE, …); an RLIMIT_NOFILE here replaces `nofile`. Never above the daemon's own hard limits. */
+  rlimits?: Array<{ type: string; soft: number; hard: number }>;
+  /** cgroup limits (OCI linux.resources without devices). */
+  resources?: LinuxResources;
+}
+
+/** The OCI linux.resources fields berth sets; absent fields leave the cgroup default. */
+export interface LinuxResources {
+  memory?: { limit?: number; reservation?: number; swap?: number; disableOOMKiller?: boolean };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  pids?: { limit: number };
+  blockIO?: { weight?: number };
 }
 
 export interface CreateOptions {
@@ -131,6 +156,10 @@ export interface ContainerRuntime {
   exec(opts: ExecOptions): Promise<ExecHandle>;
   /** PIDs (host namespace) of every process in the container. */
   pids(id: string): Promise<number[]>;
+  /** `runc update`: apply new cgroup limits to a running container. NotFound/Conflict when it is not running. */
+  update(id: string, resources: LinuxResources): Promise<void>;
+  /** Whether the OOM killer struck inside the container's cgroup; read before `delete` (false once the cgroup is gone). */
+  oomKilled(id: string): Promise<boolean>;
   /** Stop watching; leaves containers and conmons running. */
   close(): Promise<void>;
 }

@@ -64,14 +64,15 @@ export interface HostFacts {
   maxNofile?: number;
 }
 
-/** Docker's default mounts, in Docker's order; /dev/shm gets the container's size. */
-function defaultMounts(shmSize: number): object[] {
+/** Docker's default mounts, in Docker's order; /dev/shm gets the container's size; privileged makes /sys and cgroup writable. */
+function defaultMounts(shmSize: number, privileged: boolean): object[] {
+  const ro = privileged ? [] : ['ro'];
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...ro] },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [...ro, 'nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shmSize}`] },
   ];
@@ -90,14 +91,28 @@ function namespaces(input: SpecInput, cgroupV2: boolean): object[] {
   return ns;
 }
 
-/** Build the OCI config.json object for `input`. Seccomp is not applied yet (a later issue). */
+/** Device cgroup rules and device nodes: privileged allows everything; --device adds a node and its allow rule. */
+function deviceRules(input: SpecInput): object[] {
+  if (input.privileged) return [{ allow: true, access: 'rwm' }];
+  const extra = (input.devices ?? []).map((d) => ({ allow: true, type: d.type, major: d.major, minor: d.minor, access: d.permissions }));
+  return [...DEFAULT_DEVICE_RULES.map((d) => ({ ...d })), ...extra];
+}
+
+/** RLIMIT_NOFILE from `nofile` unless `rlimits` names it, then the rest; hard limits never above the daemon's. */
+function rlimits(input: SpecInput, ceiling: number): object[] {
+  const extra = input.rlimits ?? [];
+  const nofile = extra.find((r) => r.type === 'RLIMIT_NOFILE') ?? { type: 'RLIMIT_NOFILE', ...input.nofile };
+  const hard = Math.min(nofile.hard, ceiling);
+  return [{ type: 'RLIMIT_NOFILE', hard, soft: Math.min(nofile.soft, hard) }, ...extra.filter((r) => r.type !== 'RLIMIT_NOFILE').map((r) => ({ ...r }))];
+}
+
+/** Build the OCI config.json object for `input`. Seccomp, capabilities and limits are as the caller decided them. */
 export function buildSpec(input: SpecInput, facts: HostFacts = {}): object {
   const cgroupV2 = facts.cgroupV2 ?? isCgroupV2();
-  const caps = [...DEFAULT_CAPABILITIES];
+  const caps = [...(input.capabilities ?? DEFAULT_CAPABILITIES)];
+  const privileged = !!input.privileged;
   // runc cannot raise a hard limit above its own; Docker clamps the same way.
   const ceiling = facts.maxNofile ?? daemonNofileHardLimit() ?? Infinity;
-  const hard = Math.min(input.nofile.hard, ceiling);
-  const soft = Math.min(input.nofile.soft, hard);
   return {
     ociVersion: '1.0.2-dev',
     process: {
@@ -111,23 +126,24 @@ export function buildSpec(input: SpecInput, facts: HostFacts = {}): object {
       env: [...input.env],
       cwd: input.cwd || '/',
       capabilities: { bounding: caps, effective: [...caps], permitted: [...caps] },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard, soft }],
-      noNewPrivileges: false,
+      rlimits: rlimits(input, ceiling),
+      noNewPrivileges: !!input.noNewPrivileges,
       oomScoreAdj: 0,
     },
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
     hostname: input.hostname,
     mounts: [
-      ...defaultMounts(input.shmSize),
+      ...defaultMounts(input.shmSize, privileged),
       ...input.mounts.map((m) => ({ destination: m.destination, type: m.type, source: m.source, options: [...m.options] })),
     ],
     linux: {
-      resources: { devices: DEFAULT_DEVICE_RULES.map((d) => ({ ...d })) },
+      resources: { devices: deviceRules(input), ...structuredClone(input.resources ?? {}) },
       cgroupsPath: input.cgroupsPath,
       namespaces: namespaces(input, cgroupV2),
-      // seccomp: Docker's default profile is a later issue; until then the container runs unconfined.
-      maskedPaths: [...DEFAULT_MASKED_PATHS],
-      readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      ...(input.devices?.length ? { devices: input.devices.map(({ permissions, ...d }) => ({ ...d })) } : {}),
+      ...(input.seccomp ? { seccomp: structuredClone(input.seccomp) } : {}),
+      maskedPaths: privileged || input.systemPathsUnconfined ? [] : [...DEFAULT_MASKED_PATHS],
+      readonlyPaths: privileged || input.systemPathsUnconfined ? [] : [...DEFAULT_READONLY_PATHS],
     },
   };
 }

@@ -52,6 +52,9 @@ export function containerRoutes(router: Router, containers: ContainerService): v
     await containers.remove(req.params.id, { force: req.bool('force'), volumes: req.bool('v') });
     return { status: 204 };
   });
+  router.add('POST', '/containers/{id}/update', async (req) => ({
+    body: await containers.update(req.params.id, (await req.json<Record<string, unknown>>()) ?? {}),
+  }));
   router.add('POST', '/containers/{id}/wait', wait(containers));
   router.add('GET', '/containers/{id}/logs', logs(containers));
   router.add('POST', '/containers/{id}/attach', attach(containers));

@@ -14,6 +14,7 @@ import { restoreContainers } from './restore';
 import { startContainer } from './start';
 import { killContainer, stopContainer } from './stop';
 import { topContainer } from './top';
+import { updateContainer } from './update';
 import { inspectView } from './views';
 import { waitContainer } from './wait';
 
@@ -125,6 +126,11 @@ export class LocalContainerService implements ContainerService {
       deleted.push(r.id);
     }
     return { ContainersDeleted: deleted, SpaceReclaimed: space };
+  }
+
+  update(idOrName: string, body: Record<string, unknown>): Promise<{ Warnings: string[] }> {
+    const r = this.ctx.get(idOrName);
+    return this.ctx.withLock(r.id, () => updateContainer(this.ctx, r, body));
   }
 
   imageUsers(imageId: string): Array<{ id: string; running: boolean }> {

@@ -10,6 +10,8 @@ import { generateName, normalizeName } from './names';
 import { mergeConfig, processArgs } from './process-config';
 import { newState, type ContainerConfig, type ContainerRecord, type HostConfig } from './record';
 import { validateNetworkMode } from './network';
+import { adaptResources, hostResourceFacts, verifyResources } from './resources';
+import { validateSecurity } from './security';
 import { validateRestartPolicy } from './restart-policy';
 
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
@@ -41,6 +43,10 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
     throw new InvalidParameterError(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
   }
 
+  // Docker checks the settings before the network mode.
+  validateSecurity(hostConfig);
+  const warnings = verifyResources(hostConfig, hostResourceFacts());
+  adaptResources(hostConfig);
   validateNetworkMode(hostConfig, ctx.deps.networks.bridgeAvailable);
 
   const id = randomBytes(32).toString('hex');
@@ -77,5 +83,5 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
     await ctx.deps.snapshots.remove(id).catch(() => undefined);
     throw err;
   }
-  return { Id: id, Warnings: [] };
+  return { Id: id, Warnings: warnings };
 }

@@ -59,6 +59,8 @@ export interface ContainerService {
   rename(idOrName: string, newName: string): Promise<void>;
   top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }>;
+  /** `docker update`: store new resource limits (HostConfig fields) and apply them to a running container. */
+  update(idOrName: string, body: Record<string, unknown>): Promise<{ Warnings: string[] }>;
   /** Containers whose image is `imageId`, for rmi. */
   imageUsers(imageId: string): Array<{ id: string; running: boolean }>;
   /** Stop watching exits; containers keep running. */

@@ -10,6 +10,8 @@ import { removeContainerFiles } from './remove';
 import type { NetworkSandbox } from './network';
 import { setExited, setRunning, type ContainerRecord } from './record';
 import { resolveUser } from './user';
+import { linuxResources } from './resources';
+import { securitySpec } from './security';
 
 /** `--init`: Debian's static tini, bound where Docker puts its init. */
 const INIT_BINARY = '/usr/bin/tini-static';
@@ -36,6 +38,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
     });
     sandbox = await deps.networks.attach(r);
     await writeEtcFiles(r, sandbox);
+    const { tmpfs, unmaskedPaths, ...security } = await securitySpec(r.hostConfig);
     const input: SpecInput = {
       id: r.id,
       rootfs: r.rootfsPath,
@@ -52,12 +55,16 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
           destination: m.Destination, source: m.Source, type: 'bind' as const,
           options: ['rbind', m.Propagation || 'rprivate', ...(m.RW ? [] : ['ro'])],
         })),
+        ...tmpfs,
         ...etcMounts(r),
         ...(r.hostConfig.Init ? [{ destination: INIT_PATH, source: INIT_BINARY, type: 'bind' as const, options: ['rbind', 'ro'] }] : []),
       ],
       shmSize: r.hostConfig.ShmSize ?? 64 * 1024 * 1024,
       cgroupsPath: `/berth/${r.id}`,
       nofile: deps.nofile,
+      ...security,
+      systemPathsUnconfined: unmaskedPaths,
+      resources: linuxResources(r.hostConfig),
     };
     const bundle = await deps.runtime.writeBundle(input);
     created = true;
