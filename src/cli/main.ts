@@ -8,6 +8,7 @@ type Registrar = (parent: Command, name: string) => unknown;
 /* Command modules load on demand: start-up cost is node + commander + the one command in use. */
 const attach = () => require('./commands/attach') as typeof import('./commands/attach');
 const images = () => require('./commands/images') as typeof import('./commands/images');
+const exec = () => require('./commands/exec') as typeof import('./commands/exec');
 const imp = () => require('./commands/import') as typeof import('./commands/import');
 const inspect = () => require('./commands/inspect') as typeof import('./commands/inspect');
 const life = () => require('./commands/lifecycle') as typeof import('./commands/lifecycle');
@@ -24,6 +25,7 @@ const CONTAINER: Record<string, Registrar> = {
   rm: (p, n) => life().registerRm(p, n), wait: (p, n) => life().registerWait(p, n),
   rename: (p, n) => life().registerRename(p, n), logs: (p, n) => logs().registerLogs(p, n),
   attach: (p, n) => attach().registerAttach(p, n), top: (p, n) => inspect().registerTop(p, n),
+  exec: (p, n) => exec().registerExec(p, n),
 };
 const TOP_LEVEL: Record<string, Registrar> = {
   ...CONTAINER,

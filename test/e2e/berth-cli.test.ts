@@ -44,3 +44,16 @@ test('berth ps, logs, inspect, stop and rm drive a detached container', async ()
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /No such object: cli-bg/);
 });
+
+test('berth exec runs in a running container and passes its exit code', async () => {
+  const id = (await ctx.d.berth(['run', '-d', '--network', 'none', 'busybox', 'sleep', '100'])).stdout.trim();
+  try {
+    const r = await ctx.d.berth(['exec', '-e', 'X=1', '-w', '/tmp', id, 'sh', '-c', 'echo $X $(pwd); exit 6']);
+    assert.equal(r.stdout, '1 /tmp\n', r.stderr);
+    assert.equal(r.code, 6);
+    const piped = await ctx.d.berth(['exec', '-i', id, 'cat'], { input: 'through stdin' });
+    assert.equal(piped.stdout, 'through stdin');
+  } finally {
+    await ctx.d.berth(['rm', '-f', id]);
+  }
+});
