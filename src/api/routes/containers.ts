@@ -58,6 +58,7 @@ export function containerRoutes(router: Router, containers: ContainerService): v
   router.add('POST', '/containers/{id}/wait', wait(containers));
   router.add('GET', '/containers/{id}/logs', logs(containers));
   router.add('POST', '/containers/{id}/attach', attach(containers));
+  router.add('GET', '/containers/{id}/stats', stats(containers));
 }
 
 function wait(containers: ContainerService) {
@@ -102,6 +103,23 @@ function logs(containers: ContainerService) {
       const ok = res.write(tty ? line : frame(entry.stream === 'stdout' ? 1 : 2, line));
       if (!ok) await new Promise((resolve) => res.once('drain', resolve));
       if (res.destroyed) break;
+    }
+    res.end();
+  };
+}
+
+function stats(containers: ContainerService) {
+  return async (req: ApiRequest) => {
+    const r = containers.get(req.params.id);
+    const res = req.res!;
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
+    const stream = req.bool('stream', true);
+    res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
+    if (stream) res.flushHeaders();
+    for await (const s of containers.stats(r.id, { stream, oneShot: req.bool('one-shot'), signal: abort.signal })) {
+      if (res.destroyed) break;
+      res.write(JSON.stringify(s) + '\n');
     }
     res.end();
   };

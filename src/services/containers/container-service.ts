@@ -12,6 +12,7 @@ import type { ContainerRecord } from './record';
 import { removeContainer } from './remove';
 import { restoreContainers } from './restore';
 import { startContainer } from './start';
+import { containerStats } from './stats';
 import { killContainer, stopContainer } from './stop';
 import { topContainer } from './top';
 import { updateContainer } from './update';
@@ -126,6 +127,10 @@ export class LocalContainerService implements ContainerService {
       deleted.push(r.id);
     }
     return { ContainersDeleted: deleted, SpaceReclaimed: space };
+  }
+
+  stats(idOrName: string, opts: { stream: boolean; oneShot: boolean; signal: AbortSignal }): AsyncIterable<object> {
+    return containerStats(this.ctx, this.ctx.get(idOrName), opts);
   }
 
   update(idOrName: string, body: Record<string, unknown>): Promise<{ Warnings: string[] }> {

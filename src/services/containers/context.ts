@@ -93,6 +93,11 @@ export class ContainerContext {
     this.deps.events?.publish('container', action, r.id, { ...r.config.Labels, image: r.config.Image, name: r.name.slice(1), ...extra });
   }
 
+  /** The container's cgroup, relative to each controller's root. */
+  cgroupsPath(id: string): string {
+    return `/berth/${id}`;
+  }
+
   containerDir(id: string): string {
     return path.join(this.deps.dataRoot, 'containers', id);
   }

@@ -61,6 +61,8 @@ export interface ContainerService {
   prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }>;
   /** `docker update`: store new resource limits (HostConfig fields) and apply them to a running container. */
   update(idOrName: string, body: Record<string, unknown>): Promise<{ Warnings: string[] }>;
+  /** Docker's stats objects: one (stream false) or one a second until the signal aborts. */
+  stats(idOrName: string, opts: { stream: boolean; oneShot: boolean; signal: AbortSignal }): AsyncIterable<object>;
   /** Containers whose image is `imageId`, for rmi. */
   imageUsers(imageId: string): Array<{ id: string; running: boolean }>;
   /** Stop watching exits; containers keep running. */

@@ -60,7 +60,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
         ...(r.hostConfig.Init ? [{ destination: INIT_PATH, source: INIT_BINARY, type: 'bind' as const, options: ['rbind', 'ro'] }] : []),
       ],
       shmSize: r.hostConfig.ShmSize ?? 64 * 1024 * 1024,
-      cgroupsPath: `/berth/${r.id}`,
+      cgroupsPath: ctx.cgroupsPath(r.id),
       nofile: deps.nofile,
       ...security,
       systemPathsUnconfined: unmaskedPaths,

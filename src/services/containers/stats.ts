@@ -1,0 +1,56 @@
+// GET /containers/{id}/stats: samples of the container's cgroup, one a second, with the previous one beside it.
+import { existsSync } from 'node:fs';
+import { readCgroupStats, type StatsSample } from '../../runtime/cgroup-stats';
+import type { ContainerContext } from './context';
+import type { ContainerRecord } from './record';
+
+const INTERVAL_MS = 1000;
+const cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+
+const EMPTY_CPU: StatsSample['cpu_stats'] = {
+  cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, system_cpu_usage: 0, online_cpus: 0,
+  throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+};
+
+/**
+ * Stream Docker's stats objects. `oneShot` gives a single sample without a
+ * previous one; `stream: false` waits one interval so CPU percentages can be
+ * computed, as Docker does. A stopped container yields zeroed samples.
+ */
+export async function* containerStats(ctx: ContainerContext, r: ContainerRecord, opts: { stream: boolean; oneShot: boolean; signal: AbortSignal }): AsyncIterable<object> {
+  const sample = async (): Promise<StatsSample | undefined> => (r.state.Running ? readCgroupStats(ctx.cgroupsPath(r.id), cgroupV2) : undefined);
+  const shape = (cur: StatsSample | undefined, prev: StatsSample | undefined) => ({
+    read: cur?.read ?? '0001-01-01T00:00:00Z',
+    preread: prev?.read ?? '0001-01-01T00:00:00Z',
+    pids_stats: cur?.pids_stats ?? {},
+    blkio_stats: cur?.blkio_stats ?? { io_service_bytes_recursive: null },
+    num_procs: 0,
+    storage_stats: {},
+    cpu_stats: cur?.cpu_stats ?? EMPTY_CPU,
+    precpu_stats: prev?.cpu_stats ?? EMPTY_CPU,
+    memory_stats: cur?.memory_stats ?? {},
+    name: r.name,
+    id: r.id,
+  });
+  let prev: StatsSample | undefined;
+  if (!opts.oneShot) {
+    prev = await sample();
+    if (!(await pause(INTERVAL_MS, opts.signal))) return;
+  }
+  for (;;) {
+    const cur = await sample();
+    yield shape(cur, prev);
+    if (!opts.stream || opts.oneShot) return;
+    prev = cur;
+    if (!(await pause(INTERVAL_MS, opts.signal))) return;
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(true); }, ms);
+    const onAbort = () => { clearTimeout(t); resolve(false); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
