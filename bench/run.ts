@@ -120,6 +120,13 @@ async function main(): Promise<void> {
       if (r.code !== 0) throw new Error(`docker run on berthd failed: ${r.stderr}`);
     });
     const berthApi = await timeIt(RUNS, () => apiRun(daemon.client));
+    const target = (await daemon.berth(['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600'])).stdout.trim();
+    const berthExec = await timeIt(RUNS, async () => {
+      const r = await daemon.berth(['exec', target, 'true']);
+      if (r.code !== 0) throw new Error(`berth exec failed: ${r.stderr}`);
+    });
+    const dockerExecOnBerth = await timeIt(RUNS, async () => { await daemon.docker(['exec', target, 'true']); });
+    await daemon.berth(['rm', '-f', target]);
     const berthdPid = Number(readFileSync(path.join(d.dir, 'berthd.pid'), 'utf8'));
     await new Promise((r) => setTimeout(r, 500));
     const idleRss = rssKb(berthdPid);
@@ -147,6 +154,8 @@ async function main(): Promise<void> {
     rows.push(['API run on berthd (no CLI start-up), median ms', berthApi.toFixed(1)]);
     rows.push(['berth / floor', (berthRun / floor).toFixed(2)]);
     rows.push(['API run on berthd / floor', (berthApi / floor).toFixed(2)]);
+    rows.push(['berth exec c true, median ms', berthExec.toFixed(1)]);
+    rows.push(['docker CLI → berthd exec, median ms', dockerExecOnBerth.toFixed(1)]);
     rows.push(['idle berthd RSS, MB', (idleRss / 1024).toFixed(1)]);
     rows.push([`memory outside each running container (conmon + berthd growth), MB (${conmons.length} conmons)`, (perContainerKb / 1024).toFixed(2)]);
     rows.push([`berth ps with ${N} running, median ms`, psTime.toFixed(1)]);
@@ -159,11 +168,19 @@ async function main(): Promise<void> {
         const r = await run(DOCKER, ['run', '--rm', '--network', 'none', 'busybox', 'true'], { env });
         if (r.code !== 0) throw new Error(`docker run on dockerd failed: ${r.stderr}`);
       });
+      const dtarget = (await run(DOCKER, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600'], { env })).stdout.trim();
+      const dockerExec = await timeIt(RUNS, async () => {
+        const r = await run(DOCKER, ['exec', dtarget, 'true'], { env });
+        if (r.code !== 0) throw new Error(`docker exec on dockerd failed: ${r.stderr}`);
+      });
       const dockerApi = await timeIt(RUNS, () => apiRun(new EngineClient({ host: `unix://${docker!.sock}` })));
       const dockerdPid = Number(readFileSync(path.join(dir, 'docker.pid'), 'utf8'));
       rows.push(['docker run on dockerd, median ms', dockerRun.toFixed(1)]);
       rows.push(['berth / dockerd (run, each through its CLI)', (berthRun / dockerRun).toFixed(3)]);
       rows.push(['docker CLI → berthd / docker CLI → dockerd (same client)', (dockerCliOnBerth / dockerRun).toFixed(3)]);
+      rows.push(['docker exec on dockerd, median ms', dockerExec.toFixed(1)]);
+      rows.push(['berth exec / dockerd exec (each through its CLI)', (berthExec / dockerExec).toFixed(3)]);
+      rows.push(['docker CLI exec: berthd / dockerd', (dockerExecOnBerth / dockerExec).toFixed(3)]);
       rows.push(['API run on dockerd, median ms', dockerApi.toFixed(1)]);
       rows.push(['API run: berthd / dockerd', (berthApi / dockerApi).toFixed(3)]);
       rows.push(['dockerd idle RSS, MB', (rssKb(dockerdPid) / 1024).toFixed(1)]);
