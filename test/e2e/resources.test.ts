@@ -74,3 +74,13 @@ async function fetchStatus(): Promise<number> {
     req.end(JSON.stringify({ Image: 'busybox', HostConfig: { Memory: 1024, NetworkMode: 'none' } }));
   });
 }
+
+test('a container over its memory limit is OOM-killed: exit 137 and State.OOMKilled', async () => {
+  const r = await ctx.d.docker(['run', '--name', 'hog', '--network', 'none', '--memory', '16m', '--memory-swap', '16m', 'busybox', 'sh', '-c',
+    'x=a; while true; do x="$x$x"; done']);
+  assert.equal(r.code, 137, r.stderr);
+  const state = JSON.parse((await ctx.d.docker(['inspect', '--format', '{{json .State}}', 'hog'])).stdout);
+  assert.equal(state.OOMKilled, true);
+  assert.equal(state.ExitCode, 137);
+  await ctx.d.docker(['rm', 'hog']);
+});

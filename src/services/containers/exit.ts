@@ -20,12 +20,16 @@ export async function handleExit(ctx: ContainerContext, id: string, exitCode: nu
   if (!opts.removeOnly) {
     await ctx.withLock(id, async () => {
       const wasRunning = r.state.Running;
+      // The cgroup's OOM counter is gone once runc deletes the container: read it first.
+      const oomKilled = wasRunning && (await deps.runtime.oomKilled(id).catch(() => false));
       await deps.runtime.delete(id, true).catch((err) => deps.log('warn', `runc delete ${id}: ${err.message}`));
       await deps.networks.detach(r).catch((err) => deps.log('warn', `network detach ${id}: ${err.message}`));
       await deps.host.unmount(r.rootfsPath).catch((err) => deps.log('warn', `unmount ${id}: ${err.message}`));
       if (wasRunning) {
         setExited(r, exitCode, opts.finishedAt ?? new Date());
+        r.state.OOMKilled = oomKilled;
         await ctx.save(r);
+        if (oomKilled) ctx.emit(r, 'oom');
         ctx.emit(r, 'die', { exitCode: String(exitCode) });
         if (shouldRestart(r, exitCode)) scheduleRestart(ctx, r);
       }
