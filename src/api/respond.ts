@@ -84,3 +84,27 @@ export function frame(stream: 0 | 1 | 2 | 3, payload: Buffer): Buffer {
   header.writeUInt32BE(payload.length, 4);
   return Buffer.concat([header, payload]);
 }
+
+/** A client's hold on a process's stdio (attach or exec), as the routes bridge it to a hijacked connection. */
+export interface StdioSession {
+  on(event: 'data', listener: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): unknown;
+  once(event: 'end', listener: () => void): unknown;
+  write(chunk: Buffer): void;
+  closeStdin(): void;
+  detach(): void;
+}
+
+/**
+ * Wire a session to the hijacked connection: output framed (or raw with a
+ * TTY), the client's bytes to stdin (sessions drop what they did not ask
+ * for), its half-close to closeStdin, its departure to detach.
+ */
+export function bridgeSession(out: Hijacked, session: StdioSession, tty: boolean): void {
+  session.on('data', (stream, chunk) => out.write(tty ? chunk : frame(stream === 'stdout' ? 1 : 2, chunk)));
+  session.once('end', () => out.end());
+  out.onClose(() => session.detach());
+  out.input.on('data', (c: Buffer) => session.write(c));
+  out.input.once('end', () => session.closeStdin());
+  // Reading an upgrade request's body pauses the socket, and a paused stream ignores new 'data' listeners.
+  out.input.resume();
+}

@@ -3,7 +3,7 @@ import { InvalidParameterError } from '../../errors';
 import type { ContainerService, WaitCondition } from '../../services/containers';
 import { messageOf } from '../http-status';
 import type { ApiRequest } from '../request';
-import { COMMON_HEADERS, frame, hijack } from '../respond';
+import { bridgeSession, COMMON_HEADERS, frame, hijack } from '../respond';
 import type { Router } from '../router';
 import { compareVersions } from '../version';
 
@@ -134,15 +134,7 @@ function attach(containers: ContainerService) {
     const session = await containers.attach(r.id, opts);
     const multiplexedType = compareVersions(req.version, '1.42') >= 0 ? MULTIPLEXED : RAW;
     const out = hijack(req, tty ? RAW : multiplexedType);
-    session.on('data', (stream: 'stdout' | 'stderr', chunk: Buffer) => out.write(tty ? chunk : frame(stream === 'stdout' ? 1 : 2, chunk)));
-    session.once('end', () => out.end());
-    out.onClose(() => session.detach());
-    if (opts.stdin) {
-      out.input.on('data', (c: Buffer) => session.write(c));
-      out.input.once('end', () => session.closeStdin());
-    } else {
-      out.input.resume();
-    }
+    bridgeSession(out, session, tty);
   };
 }
 

@@ -2,7 +2,7 @@
 import { InvalidParameterError } from '../../errors';
 import type { ExecCreateBody, ExecService } from '../../services/containers';
 import type { ApiRequest } from '../request';
-import { frame, hijack } from '../respond';
+import { bridgeSession, hijack } from '../respond';
 import type { Router } from '../router';
 import { compareVersions } from '../version';
 
@@ -33,12 +33,7 @@ function start(execs: ExecService) {
     if (!session) return { status: 200 };
     const multiplexedType = compareVersions(req.version, '1.42') >= 0 ? MULTIPLEXED : RAW;
     const out = hijack(req, tty ? RAW : multiplexedType);
-    session.on('data', (stream: 'stdout' | 'stderr', chunk: Buffer) => out.write(tty ? chunk : frame(stream === 'stdout' ? 1 : 2, chunk)));
-    session.once('end', () => out.end());
-    out.onClose(() => session.detach());
-    // The session drops stdin when the exec did not ask for it.
-    out.input.on('data', (c: Buffer) => session.write(c));
-    out.input.once('end', () => session.closeStdin());
+    bridgeSession(out, session, tty);
     session.resume();
   };
 }
