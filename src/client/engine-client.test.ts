@@ -35,7 +35,10 @@ async function fakeDaemon(apiVersion: string | undefined): Promise<{ socket: str
     sock.on('end', () => sock.end(frame(1, 'bye')));
   });
   await new Promise<void>((r) => server.listen(socket, r));
-  return { socket, paths, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return { socket, paths, close: () => new Promise<void>((r) => {
+    server.closeAllConnections();
+    server.close(() => { fs.rmSync(dir, { recursive: true, force: true }); r(); });
+  }) };
 }
 
 test('negotiates min(1.45, daemon) and prefixes paths', async () => {

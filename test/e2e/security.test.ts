@@ -51,13 +51,17 @@ test('the default seccomp profile blocks unshare; unconfined with SYS_ADMIN allo
 });
 
 test('a custom seccomp profile file is applied', async () => {
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
   const dir = mkdtempSync('/tmp/berth-seccomp-');
-  const file = `${dir}/profile.json`;
-  writeFileSync(file, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] }));
-  const r = await ctx.d.docker(['run', '--rm', '--network', 'none', '--security-opt', `seccomp=${file}`, 'busybox', 'mkdir', '/x']);
-  assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /Operation not permitted/);
+  try {
+    const file = `${dir}/profile.json`;
+    writeFileSync(file, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] }));
+    const r = await ctx.d.docker(['run', '--rm', '--network', 'none', '--security-opt', `seccomp=${file}`, 'busybox', 'mkdir', '/x']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Operation not permitted/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('no-new-privileges shows in /proc/self/status', async () => {
