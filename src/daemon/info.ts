@@ -4,7 +4,8 @@ import type { ContainerService } from '../services/containers';
 import type { ImageService } from '../services/images';
 import { BERTH_VERSION } from '../api/routes/system';
 import type { DaemonOptions } from './flags';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { isCgroupV2 } from '../runtime/spec';
 
 function osName(): string {
   try {
@@ -19,7 +20,7 @@ export function makeInfo(opts: DaemonOptions, id: string, containers: ContainerS
     const all = (await containers.list({ all: true, filters: {} })) as Array<{ State: string }>;
     const running = all.filter((c) => c.State === 'running').length;
     const paused = all.filter((c) => c.State === 'paused').length;
-    const cgroupVersion = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
+    const cgroupVersion = isCgroupV2() ? '2' : '1';
     return {
       ID: id,
       Containers: all.length,

@@ -23,11 +23,15 @@ export function parseHardLimits(text: string): Record<string, number> {
   return out;
 }
 
-/** This process's hard limits by Docker ulimit name. */
+/** This process's hard limits by Docker ulimit name; read once, they do not change while berthd runs. */
+let cached: Record<string, number> | undefined;
 export function daemonHardLimits(): Record<string, number> {
-  try {
-    return parseHardLimits(readFileSync('/proc/self/limits', 'utf8'));
-  } catch {
-    return parseHardLimits('');
+  if (!cached) {
+    try {
+      cached = parseHardLimits(readFileSync('/proc/self/limits', 'utf8'));
+    } catch {
+      cached = parseHardLimits('');
+    }
   }
+  return cached;
 }

@@ -1,5 +1,6 @@
 // Turns a SpecInput into the OCI runtime config.json Docker would hand to runc (moby oci/defaults.go + daemon/oci_linux.go).
-import { readFileSync, statfsSync } from 'node:fs';
+import { daemonHardLimits } from './rlimits';
+import { statfsSync } from 'node:fs';
 import type { SpecInput } from './index';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
@@ -43,17 +44,6 @@ export function isCgroupV2(root = '/sys/fs/cgroup'): boolean {
     return statfsSync(root).type === CGROUP2_SUPER_MAGIC;
   } catch {
     return false;
-  }
-}
-
-/** The daemon's own hard RLIMIT_NOFILE (from /proc/self/limits), or undefined when unlimited/unknown. */
-export function daemonNofileHardLimit(): number | undefined {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-    const hard = line?.trim().split(/\s+/)[4];
-    return hard !== undefined && /^\d+$/.test(hard) ? Number(hard) : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -112,7 +102,7 @@ export function buildSpec(input: SpecInput, facts: HostFacts = {}): object {
   const caps = [...(input.capabilities ?? DEFAULT_CAPABILITIES)];
   const privileged = !!input.privileged;
   // runc cannot raise a hard limit above its own; Docker clamps the same way.
-  const ceiling = facts.maxNofile ?? daemonNofileHardLimit() ?? Infinity;
+  const ceiling = facts.maxNofile ?? daemonHardLimits().nofile;
   return {
     ociVersion: '1.0.2-dev',
     process: {

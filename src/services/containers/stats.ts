@@ -1,11 +1,11 @@
 // GET /containers/{id}/stats: samples of the container's cgroup, one a second, with the previous one beside it.
-import { existsSync } from 'node:fs';
 import { readCgroupStats, type StatsSample } from '../../runtime/cgroup-stats';
+import { isCgroupV2 } from '../../runtime/spec';
 import type { ContainerContext } from './context';
 import type { ContainerRecord } from './record';
 
 const INTERVAL_MS = 1000;
-const cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+const cgroupV2 = isCgroupV2();
 
 const EMPTY_CPU: StatsSample['cpu_stats'] = {
   cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, system_cpu_usage: 0, online_cpus: 0,
