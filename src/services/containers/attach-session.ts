@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { AttachConnection } from '../../runtime';
 import type { AttachOptions, AttachSession } from './index';
+import { StdinRelay } from './stdin-relay';
 
 export type PendingAttach = ContainerAttachSession;
 
@@ -12,12 +13,12 @@ export type PendingAttach = ContainerAttachSession;
  */
 export class ContainerAttachSession extends EventEmitter implements AttachSession {
   private conn?: AttachConnection;
-  private queued: Buffer[] = [];
-  private stdinClosed = false;
+  private readonly stdin: StdinRelay;
   private ended = false;
 
-  constructor(readonly opts: AttachOptions, private readonly stdinOnce: boolean) {
+  constructor(readonly opts: AttachOptions, stdinOnce: boolean) {
     super();
+    this.stdin = new StdinRelay(opts.stdin, stdinOnce);
   }
 
   bind(conn: AttachConnection): void {
@@ -30,22 +31,16 @@ export class ContainerAttachSession extends EventEmitter implements AttachSessio
       if ((stream === 'stdout' && this.opts.stdout) || (stream === 'stderr' && this.opts.stderr)) this.emit('data', stream, chunk);
     });
     conn.on('close', () => this.end());
-    for (const b of this.queued) conn.write(b);
-    this.queued = [];
-    if (this.stdinClosed && this.stdinOnce) conn.closeStdin();
+    this.stdin.bind(conn);
   }
 
   write(chunk: Buffer): void {
-    if (!this.opts.stdin || this.stdinClosed) return;
-    if (this.conn) this.conn.write(chunk);
-    else this.queued.push(chunk);
+    this.stdin.write(chunk);
   }
 
   /** The client's stdin ended: the container's stdin closes too when it was opened for this one client (StdinOnce). */
   closeStdin(): void {
-    if (!this.opts.stdin || this.stdinClosed) return;
-    this.stdinClosed = true;
-    if (this.stdinOnce && this.conn) this.conn.closeStdin();
+    this.stdin.close();
   }
 
   detach(): void {

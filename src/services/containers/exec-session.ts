@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { AttachConnection } from '../../runtime';
 import type { AttachOptions, ExecSession } from './index';
+import { StdinRelay } from './stdin-relay';
 
 /**
  * The process may write before the API has hijacked the connection, so
@@ -12,14 +13,14 @@ import type { AttachOptions, ExecSession } from './index';
 export class ExecAttachSession extends EventEmitter implements ExecSession {
   private conn?: AttachConnection;
   private queued: Array<['stdout' | 'stderr', Buffer]> = [];
-  private stdinQueued: Buffer[] = [];
+  private readonly stdin: StdinRelay;
   private flowing = false;
-  private stdinClosed = false;
   private finished = false;
   private ended = false;
 
   constructor(readonly opts: AttachOptions) {
     super();
+    this.stdin = new StdinRelay(opts.stdin, true);
   }
 
   bind(conn: AttachConnection): void {
@@ -29,9 +30,7 @@ export class ExecAttachSession extends EventEmitter implements ExecSession {
     }
     this.conn = conn;
     conn.on('data', (stream: 'stdout' | 'stderr', chunk: Buffer) => this.output(stream, chunk));
-    for (const b of this.stdinQueued) conn.write(b);
-    this.stdinQueued = [];
-    if (this.stdinClosed) conn.closeStdin();
+    this.stdin.bind(conn);
   }
 
   /** Output that is not the process's own (the runtime's complaint when it cannot start). */
@@ -50,16 +49,12 @@ export class ExecAttachSession extends EventEmitter implements ExecSession {
   }
 
   write(chunk: Buffer): void {
-    if (!this.opts.stdin || this.stdinClosed) return;
-    if (this.conn) this.conn.write(chunk);
-    else this.stdinQueued.push(chunk);
+    this.stdin.write(chunk);
   }
 
   /** The client's stdin ended: so does the process's. */
   closeStdin(): void {
-    if (!this.opts.stdin || this.stdinClosed) return;
-    this.stdinClosed = true;
-    this.conn?.closeStdin();
+    this.stdin.close();
   }
 
   detach(): void {
