@@ -1,5 +1,6 @@
 // Starts an isolated berthd for one test file (own roots, socket, bridge, subnet) and removes every trace afterwards.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { runCommand } from '../../src/host/process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -38,22 +39,9 @@ export interface TestDaemon {
   cleanup(): Promise<void>;
 }
 
+/** Run a program to completion and keep its exit code, whatever it is (the one spawner, with the tests' longer timeout). */
 export function run(cmd: string, args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    child.stdout.on('data', (b) => out.push(b));
-    child.stderr.on('data', (b) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 + 9 : -1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input);
-  });
+  return runCommand(cmd, args, { ...opts, timeoutMs: opts.timeoutMs ?? 60_000, allowFailure: true });
 }
 
 export async function startDaemon(): Promise<TestDaemon> {
