@@ -31,6 +31,16 @@ export class ApiRequest {
     return Number(v);
   }
 
+  /** Docker's since/until values: Unix seconds (with an optional fraction) or an RFC 3339 date, in nanoseconds; undefined when absent. */
+  timeNano(name: string): number | undefined {
+    const v = this.query.get(name);
+    if (!v) return undefined;
+    if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1e9);
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw new InvalidParameterError(`invalid time value for ${name}: ${v}`);
+    return t * 1e6;
+  }
+
   /** `filters` as Docker encodes it: {"key":["v"]} or the legacy {"key":{"v":true}}. */
   filters(): Record<string, string[]> {
     const raw = this.query.get('filters');

@@ -89,8 +89,10 @@ function logs(containers: ContainerService) {
     const tailParam = req.query.get('tail');
     const tail = tailParam && tailParam !== 'all' ? Number(tailParam) : undefined;
     if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new InvalidParameterError(`invalid value for "tail": ${tailParam}`);
-    const since = parseTime(req.query.get('since'));
-    const until = parseTime(req.query.get('until'));
+    // 0 means no bound, as in Docker.
+    const toDate = (ns: number | undefined) => (ns ? new Date(ns / 1e6) : undefined);
+    const since = toDate(req.timeNano('since'));
+    const until = toDate(req.timeNano('until'));
     const timestamps = req.bool('timestamps');
     const tty = r.config.Tty;
     const res = req.res!;
@@ -136,15 +138,6 @@ function attach(containers: ContainerService) {
     const out = hijack(req, tty ? RAW : multiplexedType);
     bridgeSession(out, session, tty);
   };
-}
-
-/** Docker's since/until: Unix seconds (with optional fraction) or an RFC 3339 date. */
-function parseTime(v: string | null): Date | undefined {
-  if (!v || v === '0') return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return new Date(Number(v) * 1000);
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidParameterError(`invalid time value: ${v}`);
-  return new Date(t);
 }
 
 /** conmon writes local times with an offset; Docker shows UTC with nanoseconds. */

@@ -88,7 +88,7 @@ export class LocalContainerService implements ContainerService {
 
   async inspect(idOrName: string): Promise<object> {
     const r = this.ctx.get(idOrName);
-    return inspectView(r, this.ctx.deps.images.refsOf(r.image));
+    return inspectView(r);
   }
 
   list(opts: { all: boolean; limit?: number; size?: boolean; filters: Filters }): Promise<object[]> {

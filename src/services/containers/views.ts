@@ -2,8 +2,7 @@
 import { humanDuration } from '../../units/human';
 import type { ContainerRecord } from './record';
 
-export function inspectView(r: ContainerRecord, imageRefs: string[]): object {
-  void imageRefs;
+export function inspectView(r: ContainerRecord): object {
   return {
     Id: r.id,
     Created: r.created,

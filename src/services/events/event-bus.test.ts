@@ -30,3 +30,19 @@ test('until in the past replays history and ends; unknown filters are refused', 
   assert.deepEqual(out, ['c1']);
   assert.throws(() => bus.subscribe({ filters: { bogus: ['1'] } }), /invalid filter/);
 });
+
+test('without since only live events arrive', async () => {
+  const bus = new EventBus();
+  bus.publish('container', 'create', 'old');
+  const sub = bus.subscribe({ filters: {} });
+  const seen: string[] = [];
+  const done = (async () => {
+    for await (const e of sub) {
+      seen.push(e.Actor.ID);
+      sub.close();
+    }
+  })();
+  bus.publish('container', 'create', 'new');
+  await done;
+  assert.deepEqual(seen, ['new']);
+});

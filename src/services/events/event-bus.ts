@@ -31,7 +31,8 @@ export class EventBus implements EventPublisher, EventSource {
     for (const k of Object.keys(opts.filters)) if (!FILTER_KEYS.has(k)) throw new InvalidParameterError(`invalid filter '${k}'`);
     const match = (e: EngineEvent) => matches(e, opts.filters) && (opts.since === undefined || e.timeNano >= opts.since)
       && (opts.until === undefined || e.timeNano <= opts.until);
-    const queue: EngineEvent[] = this.history.filter(match);
+    // Past events only when asked for with `since`, as Docker does; otherwise live ones only.
+    const queue: EngineEvent[] = opts.since === undefined ? [] : this.history.filter(match);
     let wake: (() => void) | undefined;
     let closed = false;
     const listener = (e: EngineEvent) => {
