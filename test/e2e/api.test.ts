@@ -54,6 +54,8 @@ test('too new or too old API versions and unknown paths are refused in Docker\'s
   assert.equal(JSON.parse(noContainer.body).message, 'No such container: abc');
   const badFilter = await raw('/containers/json?filters=notjson');
   assert.equal(badFilter.status, 400);
+  const badRegex = await raw(`/containers/json?filters=${encodeURIComponent(JSON.stringify({ name: ['(['] }))}`);
+  assert.equal(badRegex.status, 400);
 });
 
 test('docker system df sums images and containers', async () => {

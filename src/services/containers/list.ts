@@ -22,6 +22,13 @@ export async function listContainers(ctx: ContainerContext, opts: { all: boolean
     if (!/^-?\d+$/.test(e)) throw new InvalidParameterError(`invalid filter 'exited=${e}'`);
     return Number(e);
   });
+  const names = (f.name ?? []).map((n) => {
+    try {
+      return new RegExp(n);
+    } catch {
+      throw new InvalidParameterError(`invalid filter 'name=${n}'`);
+    }
+  });
   const ancestors = new Set<string>();
   for (const a of f.ancestor ?? []) {
     const img = await ctx.deps.images.get(a).catch(() => undefined);
@@ -34,7 +41,7 @@ export async function listContainers(ctx: ContainerContext, opts: { all: boolean
   let rows: ContainerRecord[] = [...ctx.records.values()].filter((r) => {
     if (!all && !r.state.Running) return false;
     if (f.status?.length && !f.status.includes(r.state.Status)) return false;
-    if (f.name?.length && !f.name.some((n) => new RegExp(n).test(r.name.slice(1)) || r.name === n)) return false;
+    if (names.length && !names.some((n, i) => n.test(r.name.slice(1)) || r.name === f.name[i])) return false;
     if (f.id?.length && !f.id.some((i) => r.id.startsWith(i))) return false;
     if (f.label?.length && !f.label.every((l) => labelMatches(r.config.Labels ?? {}, l))) return false;
     if (f.ancestor?.length && !ancestors.has(r.image)) return false;
