@@ -16,6 +16,7 @@ const logs = () => require('./commands/logs') as typeof import('./commands/logs'
 const ps = () => require('./commands/ps') as typeof import('./commands/ps');
 const run = () => require('./commands/run') as typeof import('./commands/run');
 const system = () => require('./commands/system') as typeof import('./commands/system');
+const volume = () => require('./commands/volume') as typeof import('./commands/volume');
 
 /** docker's container commands, under `container` and (mostly) at the top level too. */
 const CONTAINER: Record<string, Registrar> = {
@@ -49,10 +50,13 @@ const IMAGE_GROUP: Record<string, Registrar> = {
 };
 const IMAGE_ALIASES: Record<string, string> = { list: 'ls', remove: 'rm' };
 const SYSTEM_GROUP: Record<string, Registrar> = { info: (p, n) => system().registerInfo(p, n) };
+const VOLUME_GROUP: Record<string, Registrar> = Object.fromEntries(
+  ['create', 'ls', 'inspect', 'rm', 'prune'].map((n): [string, Registrar] => [n, (p) => volume().VOLUME_COMMANDS[n](p)]));
 const GROUPS: Record<string, { description: string; commands: Record<string, Registrar>; aliases: Record<string, string> }> = {
   container: { description: 'Manage containers', commands: CONTAINER_GROUP, aliases: CONTAINER_ALIASES },
   image: { description: 'Manage images', commands: IMAGE_GROUP, aliases: IMAGE_ALIASES },
   system: { description: 'Manage berth', commands: SYSTEM_GROUP, aliases: {} },
+  volume: { description: 'Manage volumes', commands: VOLUME_GROUP, aliases: { list: 'ls', remove: 'rm' } },
 };
 
 /** The first words of argv that name commands (global options and their values skipped). */
@@ -126,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
   const words = commandWords(args);
   if (words.length && words[0] !== 'help') prewarmClient(hostFlag(args));
   const program = buildProgram(argv);
-  if (!args.length || (args.length === 1 && (args[0] === 'container' || args[0] === 'image' || args[0] === 'system'))) {
+  if (!args.length || (args.length === 1 && (args[0] === 'container' || args[0] === 'image' || args[0] === 'system' || args[0] === 'volume'))) {
     const target = args.length ? program.commands.find((c) => c.name() === args[0])! : program;
     process.stdout.write(target.helpInformation());
     return 0;

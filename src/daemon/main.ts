@@ -9,6 +9,8 @@ import { execRoutes } from '../api/routes/exec';
 import { imageRoutes } from '../api/routes/images';
 import { systemRoutes } from '../api/routes/system';
 import { eventRoutes } from '../api/routes/events';
+import { volumeRoutes } from '../api/routes/volumes';
+import { LocalVolumeService } from '../services/volumes/volume-service';
 import { EventBus } from '../services/events/event-bus';
 import { diskUsage } from '../services/system/disk-usage';
 import { LinuxHost } from '../host/linux';
@@ -41,12 +43,16 @@ async function main(): Promise<void> {
   const events = new EventBus();
   const images = new LocalImageService(content, snapshots, metadata, events);
   await images.load();
+  const volumes = new LocalVolumeService({ metadata, host, dataRoot: opts.dataRoot, events, log });
+  await volumes.load();
   const containers = new LocalContainerService({
     images, snapshots, metadata, runtime, host, networks: new BuiltinNetworks(),
-    dataRoot: opts.dataRoot, execRoot: opts.execRoot, nofile: containerNofile(), log, events,
+    dataRoot: opts.dataRoot, execRoot: opts.execRoot, nofile: containerNofile(), log, events, volumes,
   });
+  volumes.setUsers((name) => containers.volumeUsers(name));
   images.setUsers((id) => containers.imageUsers(id));
   await containers.load();
+  await volumes.reconcile();
   await snapshots.cleanup();
 
   const idFile = path.join(opts.dataRoot, 'engine-id');
@@ -54,12 +60,13 @@ async function main(): Promise<void> {
   const router = new Router();
   systemRoutes(router, {
     info: makeInfo(opts, readFileSync(idFile, 'utf8').trim(), containers, images),
-    df: () => diskUsage(images, containers, snapshots),
+    df: () => diskUsage(images, containers, snapshots, volumes),
   });
   containerRoutes(router, containers);
   execRoutes(router, new LocalExecService({ containers, runtime, log }));
   imageRoutes(router, images);
   eventRoutes(router, events);
+  volumeRoutes(router, volumes);
   const server = createApiServer(router, (method, url, status, err) => {
     if (err) log('error', `${method} ${url}: ${status}: ${err instanceof Error ? err.stack : String(err)}`);
     else log('debug', `${method} ${url} ${status}`);

@@ -11,6 +11,7 @@ export interface CreateFlags {
   stopSignal?: string; stopTimeout?: string; tty?: boolean; user?: string; volume?: string[]; workdir?: string;
   pull?: string; platform?: string; sigProxy?: boolean | string; tmpfs?: string[]; addHost?: string[]; shmSize?: string;
   ulimit?: string[]; pid?: string; ipc?: string; securityOpt?: string[]; sysctl?: string[]; groupAdd?: string[]; quiet?: boolean;
+  volumesFrom?: string[];
 }
 
 /** Declare docker's run/create flags on `cmd` (run adds -d, --rm handling, --sig-proxy itself). */
@@ -56,6 +57,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--ulimit <ulimit>', 'Ulimit options', collect)
     .option('-u, --user <user>', 'Username or UID (format: <name|uid>[:<group|gid>])')
     .option('-v, --volume <volume>', 'Bind mount a volume', collect)
+    .option('--volumes-from <container>', 'Mount volumes from the specified container(s)', collect)
     .option('-w, --workdir <dir>', 'Working directory inside the container');
 }
 
@@ -94,7 +96,8 @@ function parseMount(spec: string): Record<string, unknown> {
       case 'readonly': case 'ro': m.ReadOnly = val === undefined || val === 'true' || val === '1'; break;
       case 'bind-propagation': m.BindOptions = { ...(m.BindOptions as object), Propagation: val }; break;
       case 'bind-recursive': break;
-      case 'volume-nocopy': m.VolumeOptions = { ...(m.VolumeOptions as object), NoCopy: val === undefined || val === 'true' }; break;
+      case 'volume-nocopy': m.VolumeOptions = { ...(m.VolumeOptions as object), NoCopy: val === undefined || val === 'true' || val === '1' }; break;
+      case 'volume-label': case 'volume-opt': case 'volume-driver': addVolumeOption(m, key, val, spec); break;
       case 'tmpfs-size': m.TmpfsOptions = { ...(m.TmpfsOptions as object), SizeBytes: ramInBytes(val ?? '0') }; break;
       case 'tmpfs-mode': m.TmpfsOptions = { ...(m.TmpfsOptions as object), Mode: parseInt(val ?? '0', 8) }; break;
       default: throw bad(`invalid argument "${spec}" for "--mount" flag: unexpected key '${key}' in '${field}'`);
@@ -102,6 +105,22 @@ function parseMount(spec: string): Record<string, unknown> {
   }
   if (!m.Target) throw bad(`invalid argument "${spec}" for "--mount" flag: target is required`);
   return m;
+}
+
+/** --mount's volume-label=k=v, volume-opt=k=v and volume-driver=name into VolumeOptions. */
+function addVolumeOption(m: Record<string, unknown>, key: string, val: string | undefined, spec: string): void {
+  const vo = { ...(m.VolumeOptions as Record<string, unknown> | undefined) };
+  const driver = { ...(vo.DriverConfig as Record<string, unknown> | undefined) };
+  if (key === 'volume-driver') driver.Name = val ?? '';
+  else {
+    const i = (val ?? '').indexOf('=');
+    if (i <= 0 && key === 'volume-opt') throw bad(`invalid argument "${spec}" for "--mount" flag: invalid value for ${key}: ${val ?? ''}`);
+    const [k, v] = i < 0 ? [val ?? '', ''] : [val!.slice(0, i), val!.slice(i + 1)];
+    if (key === 'volume-label') vo.Labels = { ...(vo.Labels as object), [k]: v };
+    else driver.Options = { ...(driver.Options as object), [k]: v };
+  }
+  if (Object.keys(driver).length) vo.DriverConfig = driver;
+  m.VolumeOptions = vo;
 }
 
 /** "[ip:][hostPort:]containerPort[/proto]" → exposed port key and binding. */
@@ -186,6 +205,7 @@ export function buildCreateBody(flags: CreateFlags, image: string, command: stri
     RestartPolicy: parseRestart(flags.restart ?? 'no'),
     AutoRemove: !!flags.rm,
     Mounts: (flags.mount ?? []).map(parseMount),
+    VolumesFrom: flags.volumesFrom ?? null,
     CapAdd: flags.capAdd ?? null,
     CapDrop: flags.capDrop ?? null,
     Dns: flags.dns ?? [],

@@ -10,6 +10,7 @@ import { containerLogs } from './logs';
 import { normalizeName } from './names';
 import type { ContainerRecord } from './record';
 import { removeContainer } from './remove';
+import { volumeUsers } from './mounts';
 import { restoreContainers } from './restore';
 import { startContainer } from './start';
 import { containerStats } from './stats';
@@ -140,6 +141,10 @@ export class LocalContainerService implements ContainerService {
 
   imageUsers(imageId: string): Array<{ id: string; running: boolean }> {
     return [...this.ctx.records.values()].filter((r) => r.image === imageId).map((r) => ({ id: r.id, running: r.state.Running }));
+  }
+
+  volumeUsers(name: string): Array<{ id: string; running: boolean }> {
+    return volumeUsers(this.ctx, name);
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,8 @@ import type { ContainerRecord } from './record';
 import type { PendingAttach } from './attach-session';
 import type { NetworkAttacher } from './network';
 import type { EventPublisher } from '../events';
+import type { VolumeService } from '../volumes';
+import { KeyedLock } from '../keyed-lock';
 
 export interface ContainerDeps {
   images: ImageService;
@@ -25,6 +27,8 @@ export interface ContainerDeps {
   nofile: { soft: number; hard: number };
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
   events?: EventPublisher;
+  /** Named and anonymous volumes; without it, volume mounts are NotImplemented. */
+  volumes?: Pick<VolumeService, 'find' | 'create' | 'inspect' | 'acquire' | 'release' | 'remove'>;
 }
 
 const KIND = 'containers';
@@ -35,7 +39,7 @@ export class ContainerContext {
   readonly events = new EventEmitter();
   /** Attach sessions waiting for a container to start. */
   readonly pendingAttach = new Map<string, Set<PendingAttach>>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
   /** Restart policy state: the last back-off per container and the pending restart timers. */
   readonly restartDelays = new Map<string, number>();
   readonly restartTimers = new Map<string, NodeJS.Timeout>();
@@ -80,12 +84,7 @@ export class ContainerContext {
 
   /** Run `fn` after every earlier operation on the same container has settled. */
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
-    this.locks.set(id, next);
-    const cleanup = () => { if (this.locks.get(id) === next) this.locks.delete(id); };
-    next.then(cleanup, cleanup);
-    return next;
+    return this.locks.run(id, fn);
   }
 
   /** Publish a container event with Docker's attributes: image, name and the container's labels. */

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError, InvalidParameterError, NotImplementedError } from '../../errors';
-import { parseMounts } from './binds';
+import { explicitMounts } from './mount-spec';
+import { removeAnonymousVolumes, resolveMounts } from './mounts';
 import type { ContainerContext } from './context';
 import type { CreateBody } from './index';
 import { generateName, normalizeName } from './names';
@@ -36,7 +37,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   if (!hostConfig.ShmSize) hostConfig.ShmSize = DEFAULT_SHM_SIZE;
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = 'default';
   if (hostConfig.RestartPolicy === undefined) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
-  const mounts = parseMounts(hostConfig, existsSync);
+  explicitMounts(hostConfig, existsSync);
   const config: ContainerConfig = mergeConfig(body as Partial<ContainerConfig>, image.config.config ?? {}, imageName);
   const { path: procPath, args } = processArgs(config);
   if (config.WorkingDir && !path.isAbsolute(config.WorkingDir)) {
@@ -49,6 +50,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   adaptResources(hostConfig);
   validateNetworkMode(hostConfig, ctx.deps.networks.bridgeAvailable);
 
+  const mounts = await resolveMounts(ctx, hostConfig, config, existsSync);
   const id = randomBytes(32).toString('hex');
   if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? (await import('node:os')).hostname() : id.slice(0, 12);
   const dir = ctx.containerDir(id);
@@ -72,7 +74,10 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
     networkSettings: {},
   };
   // A second create with the same name may have raced us while the image resolved.
-  if (ctx.nameTaken(record.name)) throw new ConflictError(`Conflict. The container name "${record.name}" is already in use.`);
+  if (ctx.nameTaken(record.name)) {
+    await removeAnonymousVolumes(ctx, record);
+    throw new ConflictError(`Conflict. The container name "${record.name}" is already in use.`);
+  }
   ctx.records.set(id, record);
   try {
     await ctx.deps.snapshots.prepare(id, image.record.chainID);
@@ -81,6 +86,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   } catch (err) {
     ctx.records.delete(id);
     await ctx.deps.snapshots.remove(id).catch(() => undefined);
+    await removeAnonymousVolumes(ctx, record);
     throw err;
   }
   return { Id: id, Warnings: warnings };

@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import type { ContainerContext } from './context';
 import { setExited } from './record';
+import { releaseMounts } from './mounts';
 import { removeContainerFiles } from './remove';
 import { scheduleRestart, shouldRestart } from './restart-policy';
 
@@ -25,6 +26,7 @@ export async function handleExit(ctx: ContainerContext, id: string, exitCode: nu
       await deps.runtime.delete(id, true).catch((err) => deps.log('warn', `runc delete ${id}: ${err.message}`));
       await deps.networks.detach(r).catch((err) => deps.log('warn', `network detach ${id}: ${err.message}`));
       await deps.host.unmount(r.rootfsPath).catch((err) => deps.log('warn', `unmount ${id}: ${err.message}`));
+      if (wasRunning) await releaseMounts(ctx, r);
       if (wasRunning) {
         setExited(r, exitCode, opts.finishedAt ?? new Date());
         r.state.OOMKilled = oomKilled;

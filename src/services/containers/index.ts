@@ -65,6 +65,8 @@ export interface ContainerService {
   stats(idOrName: string, opts: { stream: boolean; oneShot: boolean; signal: AbortSignal }): AsyncIterable<object>;
   /** Containers whose image is `imageId`, for rmi. */
   imageUsers(imageId: string): Array<{ id: string; running: boolean }>;
+  /** Containers (running or not) whose mounts include volume `name`, for volume rm and prune. */
+  volumeUsers(name: string): Array<{ id: string; running: boolean }>;
   /** Stop watching exits; containers keep running. */
   close(): Promise<void>;
 }

@@ -8,7 +8,8 @@ import { summaryView } from './views';
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 const KNOWN = new Set(['status', 'name', 'id', 'label', 'ancestor', 'exited', 'before', 'since', 'network', 'volume', 'health', 'isolation', 'is-task', 'publish', 'expose']);
 
-function labelMatches(labels: Record<string, string>, filter: string): boolean {
+/** Docker's `label=key` / `label=key=value` filter. */
+export function labelMatches(labels: Record<string, string>, filter: string): boolean {
   const eq = filter.indexOf('=');
   if (eq < 0) return filter in labels;
   return labels[filter.slice(0, eq)] === filter.slice(eq + 1);

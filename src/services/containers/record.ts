@@ -50,6 +50,13 @@ export interface MountPoint {
   Mode: string;
   RW: boolean;
   Propagation: string;
+  /** Volume mounts: the volume's name and driver. */
+  Name?: string;
+  Driver?: string;
+  /** Volume mounts not yet started: seed the volume from the image (berth's own, not shown by inspect). */
+  CopyData?: boolean;
+  /** tmpfs mounts from HostConfig.Mounts (berth's own, not shown by inspect). */
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
 /** Docker's HostConfig; berth reads the fields it implements and keeps the rest as sent. */

@@ -11,6 +11,7 @@ import type { NetworkSandbox } from './network';
 import { setExited, setRunning, type ContainerRecord } from './record';
 import { resolveUser } from './user';
 import { linuxResources } from './resources';
+import { releaseMounts, specMounts } from './mounts';
 import { securitySpec } from './security';
 
 /** `--init`: Debian's static tini, bound where Docker puts its init. */
@@ -51,10 +52,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
       tty: r.config.Tty,
       network: { mode: sandbox.mode, netnsPath: sandbox.netnsPath },
       mounts: [
-        ...r.mounts.map((m) => ({
-          destination: m.Destination, source: m.Source, type: 'bind' as const,
-          options: ['rbind', m.Propagation || 'rprivate', ...(m.RW ? [] : ['ro'])],
-        })),
+        ...(await specMounts(ctx, r)),
         ...tmpfs,
         ...etcMounts(r),
         ...(r.hostConfig.Init ? [{ destination: INIT_PATH, source: INIT_BINARY, type: 'bind' as const, options: ['rbind', 'ro'] }] : []),
@@ -84,6 +82,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
     if (created) await deps.runtime.delete(r.id, true).catch(() => undefined);
     if (sandbox) await deps.networks.detach(r).catch(() => undefined);
     if (mounted) await deps.host.unmount(r.rootfsPath).catch(() => undefined);
+    await releaseMounts(ctx, r);
     setExited(r, code, new Date(), message);
     r.state.Status = 'created';
     await ctx.save(r);

@@ -1,6 +1,7 @@
 // Docker-shaped JSON views of a container: inspect, the list summary, and the human status line.
 import { humanDuration } from '../../units/human';
 import type { ContainerRecord } from './record';
+import { mountView } from './mounts';
 
 export function inspectView(r: ContainerRecord): object {
   return {
@@ -24,7 +25,7 @@ export function inspectView(r: ContainerRecord): object {
     ExecIDs: null,
     HostConfig: hostConfigView(r),
     GraphDriver: { Name: 'overlay2', Data: { MergedDir: r.rootfsPath } },
-    Mounts: r.mounts,
+    Mounts: r.mounts.map(mountView),
     Config: { ...r.config, Hostname: r.config.Hostname },
     NetworkSettings: { SandboxID: '', SandboxKey: '', Ports: {}, ...r.networkSettings },
   };
@@ -73,6 +74,6 @@ export function summaryView(r: ContainerRecord, imageName: string): object {
     Status: statusLine(r),
     HostConfig: { NetworkMode: r.hostConfig.NetworkMode ?? 'default' },
     NetworkSettings: { Networks: (r.networkSettings.Networks as object | undefined) ?? {} },
-    Mounts: r.mounts.map((m) => ({ ...m, Name: undefined, Driver: undefined })),
+    Mounts: r.mounts.map(mountView),
   };
 }

@@ -204,20 +204,7 @@ export class OverlaySnapshotter implements Snapshotter {
   async usage(name: string): Promise<number> {
     const r = await this.record(name);
     if (!r) throw new NotFoundError(`No such snapshot: ${name}`);
-    const seen = new Set<number>();
-    const walk = async (p: string): Promise<number> => {
-      let total = 0;
-      for (const e of await readdir(p)) {
-        const st = await lstat(join(p, e));
-        if (st.isDirectory()) total += await walk(join(p, e));
-        else if (!seen.has(st.ino)) {
-          seen.add(st.ino);
-          total += st.size;
-        }
-      }
-      return total;
-    };
-    return walk(join(this.root, r.dir, 'fs'));
+    return directorySize(join(this.root, r.dir, 'fs'));
   }
 
   async list(): Promise<SnapshotInfo[]> {
@@ -239,4 +226,22 @@ export class OverlaySnapshotter implements Snapshotter {
       if (n !== RECORDS && !live.has(n)) await rm(join(this.root, n), { recursive: true, force: true });
     }
   }
+}
+
+/** Bytes of the files under `dir` (each hard-linked inode once; directories themselves count nothing). */
+export async function directorySize(dir: string): Promise<number> {
+  const seen = new Set<number>();
+  const walk = async (p: string): Promise<number> => {
+    let total = 0;
+    for (const e of await readdir(p)) {
+      const st = await lstat(join(p, e));
+      if (st.isDirectory()) total += await walk(join(p, e));
+      else if (!seen.has(st.ino)) {
+        seen.add(st.ino);
+        total += st.size;
+      }
+    }
+    return total;
+  };
+  return walk(dir);
 }

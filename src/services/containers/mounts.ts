@@ -1,0 +1,117 @@
+// A container's mounts: volumes created at create, mounted (and seeded from the image) at start, released at exit, anonymous ones removed with it.
+import { randomBytes } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { cleanComponents, resolveInRoot } from '../../archive/securejoin';
+import { ConflictError, NotImplementedError } from '../../errors';
+import type { SpecInput } from '../../runtime';
+import { ANONYMOUS_LABEL } from '../volumes';
+import type { ContainerContext } from './context';
+import { anonymousVolumes, explicitMounts, parseVolumesFrom, type MountSpec } from './mount-spec';
+import type { ContainerConfig, ContainerRecord, HostConfig, MountPoint } from './record';
+import { tmpfsMounts } from './security';
+
+/**
+ * Every mount of a new container, volumes created as needed: Binds and Mounts,
+ * then --volumes-from, then the image's VOLUMEs as anonymous volumes.
+ * On failure the anonymous volumes made here are removed again.
+ */
+export async function resolveMounts(ctx: ContainerContext, hostConfig: HostConfig, config: ContainerConfig, exists: (p: string) => boolean): Promise<MountPoint[]> {
+  const specs: MountSpec[] = explicitMounts(hostConfig, exists);
+  const taken = new Set(specs.map((m) => m.Destination));
+  const from = hostConfig.VolumesFrom as string[] | null | undefined;
+  for (const spec of Array.isArray(from) ? from : []) {
+    const { container, rw } = parseVolumesFrom(spec);
+    for (const m of ctx.get(container).mounts) {
+      if (m.Type === 'tmpfs' || taken.has(m.Destination)) continue;
+      taken.add(m.Destination);
+      specs.push({ ...m, RW: rw ?? m.RW, CopyData: false });
+    }
+  }
+  specs.push(...anonymousVolumes(config.Volumes, taken));
+  const made: string[] = [];
+  try {
+    const out: MountPoint[] = [];
+    for (const { create, ...m } of specs) {
+      if (m.Type !== 'volume') { out.push(m); continue; }
+      const volumes = ctx.deps.volumes;
+      if (!volumes) throw new NotImplementedError('volumes are not available in this daemon');
+      if (!m.Name) {
+        m.Name = randomBytes(32).toString('hex');
+        made.push(m.Name);
+        await volumes.create({ Name: m.Name, Labels: { ...create?.labels, [ANONYMOUS_LABEL]: '' }, DriverOpts: create?.driverOpts });
+      } else if (!volumes.find(m.Name)) {
+        await volumes.create({ Name: m.Name, Labels: create?.labels, DriverOpts: create?.driverOpts });
+      }
+      m.Source = ((await volumes.inspect(m.Name)) as { Mountpoint: string }).Mountpoint;
+      out.push(m);
+    }
+    return out;
+  } catch (err) {
+    await removeVolumes(ctx, made);
+    throw err;
+  }
+}
+
+/** The OCI mounts for a starting container: volumes acquired (and seeded once from the image), binds and tmpfs as asked. */
+export async function specMounts(ctx: ContainerContext, r: ContainerRecord): Promise<SpecInput['mounts']> {
+  const out: SpecInput['mounts'] = [];
+  for (const m of r.mounts) {
+    if (m.Type === 'tmpfs') {
+      const o = m.TmpfsOptions ?? {};
+      const opts = [o.SizeBytes ? `size=${o.SizeBytes}` : '', o.Mode !== undefined ? `mode=${o.Mode.toString(8)}` : '', m.RW ? '' : 'ro'];
+      out.push(...tmpfsMounts({ [m.Destination]: opts.filter(Boolean).join(',') }));
+      continue;
+    }
+    let source = m.Source;
+    if (m.Type === 'volume') {
+      source = await ctx.deps.volumes!.acquire(m.Name!, r.id);
+      if (m.CopyData !== false) await seedVolume(ctx, r, m.Destination, source);
+      m.CopyData = false;
+    }
+    out.push({ destination: m.Destination, source, type: 'bind', options: ['rbind', m.Propagation || 'rprivate', ...(m.RW ? [] : ['ro'])] });
+  }
+  return out;
+}
+
+/** Docker's copy-up: an empty volume gets the image's files, owners and modes at its path. */
+async function seedVolume(ctx: ContainerContext, r: ContainerRecord, destination: string, volumePath: string): Promise<void> {
+  if ((await readdir(volumePath)).length) return;
+  const source = await resolveInRoot(r.rootfsPath, cleanComponents(destination));
+  if (!(await stat(source).then((s) => s.isDirectory(), () => false))) return;
+  await ctx.deps.host.run('cp', ['-a', '--', `${source}/.`, volumePath]);
+}
+
+/** The container no longer runs: let driver mounts go that nobody else needs. */
+export async function releaseMounts(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
+  for (const m of r.mounts) {
+    if (m.Type !== 'volume' || !m.Name) continue;
+    await ctx.deps.volumes?.release(m.Name, r.id).catch((err) => ctx.deps.log('warn', `release volume ${m.Name}: ${err.message}`));
+  }
+}
+
+/** After a container is gone (rm -v, --rm): its anonymous volumes that no other container uses. */
+export async function removeAnonymousVolumes(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
+  const names = r.mounts.filter((m) => m.Type === 'volume' && m.Name && ANONYMOUS_LABEL in (ctx.deps.volumes?.find(m.Name)?.labels ?? {}));
+  await removeVolumes(ctx, names.map((m) => m.Name!));
+}
+
+async function removeVolumes(ctx: ContainerContext, names: string[]): Promise<void> {
+  for (const name of names) {
+    await ctx.deps.volumes?.remove(name, { force: true }).catch((err) => {
+      if (!(err instanceof ConflictError)) ctx.deps.log('warn', `remove volume ${name}: ${err.message}`);
+    });
+  }
+}
+
+/** A mount as `docker inspect` shows it (berth's own fields dropped). */
+export function mountView(m: MountPoint): object {
+  if (m.Type === 'volume') {
+    return { Type: m.Type, Name: m.Name, Source: m.Source, Destination: m.Destination, Driver: m.Driver ?? 'local', Mode: m.Mode, RW: m.RW, Propagation: m.Propagation };
+  }
+  return { Type: m.Type, Source: m.Source, Destination: m.Destination, Mode: m.Mode, RW: m.RW, Propagation: m.Propagation };
+}
+
+/** Containers whose mounts include volume `name`. */
+export function volumeUsers(ctx: ContainerContext, name: string): Array<{ id: string; running: boolean }> {
+  return [...ctx.records.values()].filter((r) => r.mounts.some((m) => m.Type === 'volume' && m.Name === name)).map((r) => ({ id: r.id, running: r.state.Running }));
+}
