@@ -294,3 +294,17 @@ test('after a daemon restart volumes are found again and a driver mount in use s
   }
   await ctx.d.docker(['volume', 'rm', 'keepmounted', 'persisted']);
 });
+
+test('volume events: create, mount, unmount, destroy; ps filters by volume', async () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  await ctx.d.docker(['create', '--name', 'evsrc', ...NONE, '-v', 'evvol:/e', 'busybox', 'true']);
+  const ps = await ctx.d.docker(['ps', '-a', '--filter', 'volume=evvol', '--format', '{{.Names}}']);
+  assert.equal(ps.stdout, 'evsrc\n', ps.stderr);
+  assert.equal((await ctx.d.docker(['start', '-a', 'evsrc'])).code, 0);
+  await ctx.d.docker(['rm', 'evsrc']);
+  await ctx.d.docker(['volume', 'rm', 'evvol']);
+  const until = Math.ceil(Date.now() / 1000) + 1;
+  const ev = await ctx.d.docker(['events', '--since', String(since), '--until', String(until), '--filter', 'type=volume', '--format', '{{.Action}} {{.Actor.ID}}']);
+  // Earlier tests' events may fall in the same second: keep this volume's.
+  assert.deepEqual(ev.stdout.trim().split('\n').filter((l) => l.endsWith(' evvol')), ['create evvol', 'mount evvol', 'unmount evvol', 'destroy evvol'], ev.stderr);
+});

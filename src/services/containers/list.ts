@@ -46,6 +46,7 @@ export async function listContainers(ctx: ContainerContext, opts: { all: boolean
     if (f.id?.length && !f.id.some((i) => r.id.startsWith(i))) return false;
     if (f.label?.length && !f.label.every((l) => labelMatches(r.config.Labels ?? {}, l))) return false;
     if (f.ancestor?.length && !ancestors.has(r.image)) return false;
+    if (f.volume?.length && !f.volume.some((v) => r.mounts.some((m) => m.Name === v || m.Destination === v))) return false;
     if (exited.length && (r.state.Running || r.state.Status !== 'exited' || !exited.includes(r.state.ExitCode))) return false;
     if (before && !(r.created < before)) return false;
     if (since && !(r.created > since)) return false;

@@ -1,8 +1,8 @@
 // The local volume service: records in the metadata store, data under <data-root>/volumes/<name>/_data, driver mounts refcounted by running users.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ConflictError, InvalidParameterError, NotFoundError } from '../../errors';
+import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
 import type { Host } from '../../host';
 import type { MetadataStore } from '../../stores/metadata';
 import { directorySize } from '../../stores/snapshots/overlay-snapshotter';
@@ -55,6 +55,11 @@ export class LocalVolumeService implements VolumeService {
   async load(): Promise<void> {
     for (const r of await this.deps.metadata.list<VolumeRecord>(KIND)) this.records.set(r.name, r);
     await mkdir(this.root(), { recursive: true, mode: 0o701 });
+    // A create or remove cut short leaves a directory without a record: sweep it.
+    for (const dir of await readdir(this.root())) {
+      if (this.records.has(dir)) continue;
+      await this.removeFiles(dir).catch((err) => this.deps.log('warn', `sweep volume ${dir}: ${err.message}`));
+    }
   }
 
   find(name: string): VolumeRecord | undefined {
@@ -71,6 +76,9 @@ export class LocalVolumeService implements VolumeService {
     const existing = this.records.get(name);
     if (existing) return this.view(existing);
     validateLocalOptions(opts.DriverOpts);
+    for (const [field, value] of [['Labels', opts.Labels], ['DriverOpts', opts.DriverOpts]] as const) {
+      if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) throw new InvalidParameterError(`${field} must be an object of strings`);
+    }
     for (const [k, v] of Object.entries(opts.Labels ?? {})) {
       if (typeof v !== 'string') throw new InvalidParameterError(`invalid label value for "${k}"`);
     }
@@ -115,9 +123,7 @@ export class LocalVolumeService implements VolumeService {
       // The record goes first: a crash after it leaves only files, which nobody can reach.
       this.records.delete(name);
       await this.deps.metadata.delete(KIND, name);
-      if (this.mounted.has(name) || (await this.isMounted(name))) await this.deps.host.unmount(this.dataPath(name));
-      this.mounted.delete(name);
-      await rm(path.join(this.root(), name), { recursive: true, force: true });
+      await this.removeFiles(name);
       this.deps.events?.publish('volume', 'destroy', name, { driver: 'local' });
     });
   }
@@ -217,6 +223,14 @@ export class LocalVolumeService implements VolumeService {
 
   private dataPath(name: string): string {
     return path.join(this.root(), name, '_data');
+  }
+
+  /** Unmount (a bind device must never be deleted through its mount), then delete the volume's directory. */
+  private async removeFiles(name: string): Promise<void> {
+    if (this.mounted.has(name) || (await this.isMounted(name))) await this.deps.host.unmount(this.dataPath(name));
+    this.mounted.delete(name);
+    if (await this.isMounted(name)) throw new SystemError(`remove ${name}: ${this.dataPath(name)} is still mounted`);
+    await rm(path.join(this.root(), name), { recursive: true, force: true });
   }
 
   private async isMounted(name: string): Promise<boolean> {
