@@ -155,9 +155,13 @@ test('--mount type=volume, bind and tmpfs with their options', async () => {
     assert.equal((await ctx.d.docker(['rm', '-v', 'mounts1'])).code, 0);
     const left = await volumeNames();
     assert.ok(left.includes('mvol') && !left.includes(anonName));
+    const opt = await ctx.d.docker(['run', '--rm', ...NONE, '--mount', 'type=volume,src=optvol,dst=/o,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=512k',
+      'busybox', 'grep', ' /o ', '/proc/mounts']);
+    assert.match(opt.stdout, /^tmpfs \/o tmpfs .*size=512k/, opt.stderr);
+    assert.deepEqual(JSON.parse((await ctx.d.docker(['volume', 'inspect', '-f', '{{json .Options}}', 'optvol'])).stdout), { type: 'tmpfs', device: 'tmpfs', o: 'size=512k' });
   } finally {
     await ctx.d.docker(['rm', '-f', 'mounts1']);
-    await ctx.d.docker(['volume', 'rm', '-f', 'mvol']);
+    await ctx.d.docker(['volume', 'rm', '-f', 'mvol', 'optvol']);
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -307,4 +311,8 @@ test('volume events: create, mount, unmount, destroy; ps filters by volume', asy
   const ev = await ctx.d.docker(['events', '--since', String(since), '--until', String(until), '--filter', 'type=volume', '--format', '{{.Action}} {{.Actor.ID}}']);
   // Earlier tests' events may fall in the same second: keep this volume's.
   assert.deepEqual(ev.stdout.trim().split('\n').filter((l) => l.endsWith(' evvol')), ['create evvol', 'mount evvol', 'unmount evvol', 'destroy evvol'], ev.stderr);
+  const mount = await ctx.d.docker(['events', '--since', String(since), '--until', String(until), '--filter', 'type=volume', '--filter', 'event=mount', '--format', '{{json .Actor.Attributes}}']);
+  const attrs = mount.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((a) => a.destination === '/e');
+  assert.deepEqual(attrs, { container: attrs.container, destination: '/e', driver: 'local', propagation: '', 'read/write': 'true' });
+  assert.match(attrs.container, /^[0-9a-f]{64}$/);
 });

@@ -64,7 +64,7 @@ export async function specMounts(ctx: ContainerContext, r: ContainerRecord): Pro
     }
     let source = m.Source;
     if (m.Type === 'volume') {
-      source = await ctx.deps.volumes!.acquire(m.Name!, r.id);
+      source = await ctx.deps.volumes!.acquire(m.Name!, r.id, { destination: m.Destination, rw: m.RW, propagation: m.Propagation });
       if (m.CopyData !== false) await seedVolume(ctx, r, m.Destination, source);
       m.CopyData = false;
     }

@@ -48,8 +48,8 @@ export interface VolumeService {
   prune(filters: Record<string, string[]>, apiVersion: string): Promise<{ VolumesDeleted: string[]; SpaceReclaimed: number }>;
   /** Docker's df entries: each volume with UsageData {Size, RefCount}. */
   usage(): Promise<object[]>;
-  /** Mount the volume for container `containerId` (driver options mounted on first use); returns the host path. */
-  acquire(name: string, containerId: string): Promise<string>;
+  /** Mount the volume for container `containerId` at `at` (driver options mounted on first use); returns the host path. */
+  acquire(name: string, containerId: string, at?: { destination: string; rw: boolean; propagation: string }): Promise<string>;
   /** Container `containerId` no longer runs with this volume: unmount driver mounts nobody running needs. */
   release(name: string, containerId: string): Promise<void>;
   /** After a restart: unmount driver mounts that no running container needs. */

@@ -161,7 +161,7 @@ export class LocalVolumeService implements VolumeService {
     return out;
   }
 
-  acquire(name: string, containerId: string): Promise<string> {
+  acquire(name: string, containerId: string, at?: { destination: string; rw: boolean; propagation: string }): Promise<string> {
     return this.withLock(name, async () => {
       const r = this.get(name);
       const mount = localMount(r.options);
@@ -175,7 +175,8 @@ export class LocalVolumeService implements VolumeService {
         }
         this.mounted.add(name);
       }
-      this.deps.events?.publish('volume', 'mount', name, { driver: 'local', container: containerId });
+      const where: Record<string, string> = at ? { destination: at.destination, propagation: at.propagation, 'read/write': String(at.rw) } : {};
+      this.deps.events?.publish('volume', 'mount', name, { container: containerId, ...where, driver: 'local' });
       return target;
     });
   }
