@@ -231,7 +231,7 @@ test('bad input is answered clearly', async () => {
   assert.equal(badName.code, 1);
   assert.match(badName.stderr, /"bad\/name" includes invalid characters for a local volume name/);
   const badOpt = await ctx.d.docker(['volume', 'create', '-o', 'colour=red', 'v-badopt']);
-  assert.match(badOpt.stderr, /invalid option key: "colour"/);
+  assert.match(badOpt.stderr, /create v-badopt: invalid option: "colour"/);
   const nfs = await ctx.d.docker(['volume', 'create', '-o', 'type=nfs', '-o', 'device=:/x', 'v-nfs']);
   assert.match(nfs.stderr, /not implemented/);
   const driver = await ctx.d.docker(['volume', 'create', '-d', 'nosuchdriver', 'v-drv']);
@@ -260,6 +260,9 @@ test('berth volume commands speak the same API', async () => {
   assert.equal((await ctx.d.berth(['volume', 'create', '--label', 'k=v', 'bvol'])).stdout, 'bvol\n');
   const ls = await ctx.d.berth(['volume', 'ls']);
   assert.equal(ls.stdout, 'DRIVER    VOLUME NAME\nlocal     bvol\n', ls.stderr);
+  const json = JSON.parse((await ctx.d.berth(['volume', 'ls', '--format', '{{json .}}'])).stdout);
+  assert.equal(json.Name, 'bvol');
+  assert.equal(json.Labels, 'k=v');
   const fmt = await ctx.d.berth(['volume', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Labels.k}}', 'bvol']);
   assert.equal(fmt.stdout, 'bvol local v\n', fmt.stderr);
   const run = await ctx.d.berth(['run', '--rm', ...NONE, '-v', 'bvol:/etc', '--mount', 'type=tmpfs,dst=/tt', 'busybox', 'sh', '-c', 'ls /etc/passwd; grep -c " /tt " /proc/mounts']);

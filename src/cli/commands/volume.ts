@@ -17,7 +17,9 @@ interface Volume {
 }
 
 const LS_DEFAULT = 'table {{.Driver}}\t{{.Name}}';
-const LS_LABELS: Record<string, string> = { Driver: 'DRIVER', Name: 'VOLUME NAME', Mountpoint: 'MOUNTPOINT', Scope: 'SCOPE', Labels: 'LABELS', CreatedAt: 'CREATED' };
+const LS_LABELS: Record<string, string> = {
+  Driver: 'DRIVER', Name: 'VOLUME NAME', Mountpoint: 'MOUNTPOINT', Scope: 'SCOPE', Labels: 'LABELS', CreatedAt: 'CREATED', Links: 'LINKS', Size: 'SIZE',
+};
 
 /** One `volume ls` row, as docker's volumeContext. */
 class VolumeRow {
@@ -28,7 +30,15 @@ class VolumeRow {
   get Scope(): string { return this.v.Scope; }
   get CreatedAt(): string { return this.v.CreatedAt ?? ''; }
   get Labels(): string { return Object.entries(this.v.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','); }
+  get Links(): string { return 'N/A'; }
+  get Size(): string { return 'N/A'; }
   Label(name: string): string { return this.v.Labels?.[name] ?? ''; }
+  toJSON(): Record<string, string> {
+    return {
+      Availability: 'N/A', Driver: this.Driver, Group: 'N/A', Labels: this.Labels, Links: this.Links, Mountpoint: this.Mountpoint,
+      Name: this.Name, Scope: this.Scope, Size: this.Size, Status: 'N/A',
+    };
+  }
 }
 
 function keyValues(list: string[] | undefined, flag: string): Record<string, string> {

@@ -31,7 +31,7 @@ test('--mount entries of each type, with their options', () => {
     { Type: 'bind', Source: '/srv/data', Destination: '/d', Mode: '', RW: false, Propagation: 'rslave' });
   const vol = parseApiMount({ Type: 'volume', Source: 'v1', Target: '/v', VolumeOptions: { NoCopy: true, Labels: { a: 'b' }, DriverConfig: { Name: 'local', Options: { type: 'tmpfs' } } } }, exists);
   assert.equal(vol.Name, 'v1');
-  assert.equal(vol.Mode, '');
+  assert.equal(vol.Mode, 'z');
   assert.equal(vol.CopyData, false);
   assert.deepEqual(vol.create, { labels: { a: 'b' }, driverOpts: { type: 'tmpfs' } });
   const tmp = parseApiMount({ Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1024, Mode: 0o1777 } }, exists);

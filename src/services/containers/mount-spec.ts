@@ -85,14 +85,14 @@ export function parseApiMount(m: ApiMount, exists: (p: string) => boolean): Moun
     const dest = checkTarget('volume', m.Target);
     const driver = m.VolumeOptions?.DriverConfig?.Name || 'local';
     if (driver !== 'local') throw new NotFoundError(`error looking up volume plugin ${driver}: plugin "${driver}" not found`);
-    const spec = volumeSpec(m.Source ?? '', dest, rw, '', !m.VolumeOptions?.NoCopy);
+    const spec = volumeSpec(m.Source ?? '', dest, rw, 'z', !m.VolumeOptions?.NoCopy);
     const labels = m.VolumeOptions?.Labels ?? undefined;
     const driverOpts = m.VolumeOptions?.DriverConfig?.Options ?? undefined;
     if (labels || driverOpts) spec.create = { labels, driverOpts };
     return spec;
   }
   if (type === 'tmpfs') {
-    if (m.Source) throw new InvalidParameterError(`invalid mount config for type "tmpfs": Source must not be specified`);
+    if (m.Source) throw new InvalidParameterError(`invalid mount config for type "tmpfs": field Source must not be specified`);
     if (m.BindOptions || m.VolumeOptions) throw new InvalidParameterError(`invalid mount config for type "tmpfs": only TmpfsOptions may be specified`);
     const dest = checkTarget('tmpfs', m.Target);
     const size = m.TmpfsOptions?.SizeBytes;

@@ -10,10 +10,11 @@ test('no options is a plain directory; tmpfs and bind options become mounts', ()
 });
 
 test('unknown keys, unsafe mount options and other filesystems are refused', () => {
-  assert.throws(() => validateLocalOptions({ colour: 'red' }), /invalid option key: "colour"/);
-  assert.throws(() => validateLocalOptions({ type: 'tmpfs', o: 'size=1m,remount' }), /invalid tmpfs option: "remount"/);
-  assert.throws(() => validateLocalOptions({ type: 'tmpfs', o: 'size=1m;rm -rf' }), /invalid tmpfs option/);
-  assert.throws(() => validateLocalOptions({ type: 'none', device: 'relative', o: 'bind' }), /must be an absolute path/);
-  assert.throws(() => validateLocalOptions({ device: '/x' }), /missing required option: "type"/);
-  assert.throws(() => validateLocalOptions({ type: 'nfs', device: ':/x', o: 'addr=1.2.3.4' }), (e: Error & { kind?: string }) => e.kind === 'NotImplemented');
+  assert.throws(() => validateLocalOptions('v', { colour: 'red' }), /create v: invalid option: "colour"/);
+  assert.throws(() => validateLocalOptions('v', { type: 'tmpfs', device: 'tmpfs', o: 'size=1m,remount' }), /invalid tmpfs option: "remount"/);
+  assert.throws(() => validateLocalOptions('v', { type: 'tmpfs', device: 'tmpfs', o: 'size=1m;rm -rf' }), /invalid tmpfs option/);
+  assert.throws(() => validateLocalOptions('v', { type: 'none', device: 'relative', o: 'bind' }), /must be an absolute path/);
+  assert.throws(() => validateLocalOptions('v', { device: '/x' }), /missing required option: "type"/);
+  assert.throws(() => validateLocalOptions('v', { type: 'tmpfs' }), /create v: missing required option: "device"/);
+  assert.throws(() => validateLocalOptions('v', { type: 'nfs', device: ':/x', o: 'addr=1.2.3.4' }), (e: Error & { kind?: string }) => e.kind === 'NotImplemented');
 });

@@ -6,30 +6,35 @@ const KEYS = new Set(['type', 'device', 'o']);
 const FLAG_OPTIONS = new Set(['ro', 'rw', 'noexec', 'exec', 'nosuid', 'suid', 'nodev', 'dev', 'noatime', 'relatime']);
 const TMPFS_VALUE_OPTIONS = /^(size|mode|uid|gid|nr_inodes|nr_blocks)=[0-9A-Za-z%]+$/;
 
-/** Check a create request's DriverOpts; throws InvalidParameter/NotImplemented as Docker's local driver refuses them. */
-export function validateLocalOptions(opts: Record<string, string> | null | undefined): void {
-  if (!opts || !Object.keys(opts).length) return;
-  for (const [k, v] of Object.entries(opts)) {
-    if (!KEYS.has(k)) throw new InvalidParameterError(`invalid option key: "${k}"`);
-    if (typeof v !== 'string') throw new InvalidParameterError(`invalid option value for "${k}"`);
+/** Check a create request's DriverOpts; throws InvalidParameter/NotImplemented with Docker's words ("create NAME: …"). */
+export function validateLocalOptions(name: string, opts: Record<string, string> | null | undefined): void {
+  try {
+    for (const [k, v] of Object.entries(opts ?? {})) {
+      if (!KEYS.has(k)) throw new InvalidParameterError(`invalid option: "${k}"`);
+      if (typeof v !== 'string') throw new InvalidParameterError(`invalid option value for "${k}"`);
+    }
+    localMount(opts);
+  } catch (err) {
+    if (err instanceof InvalidParameterError) throw new InvalidParameterError(`create ${name}: ${err.message}`);
+    throw err;
   }
-  localMount(opts);
 }
 
 /** The mount for a volume with options, or undefined for a plain directory volume. */
 export function localMount(opts: Record<string, string> | null | undefined): Mount | undefined {
   if (!opts || !Object.keys(opts).length) return undefined;
   const type = opts.type ?? '';
+  const device = opts.device ?? '';
   const o = (opts.o ?? '').split(',').filter(Boolean);
   if (!type) throw new InvalidParameterError('missing required option: "type"');
+  if (!device) throw new InvalidParameterError('missing required option: "device"');
   if (type === 'tmpfs') {
     for (const item of o) {
       if (!FLAG_OPTIONS.has(item) && !TMPFS_VALUE_OPTIONS.test(item)) throw new InvalidParameterError(`invalid tmpfs option: "${item}"`);
     }
-    return { type: 'tmpfs', source: opts.device || 'tmpfs', options: o };
+    return { type: 'tmpfs', source: device, options: o };
   }
   if (o.includes('bind') || o.includes('rbind')) {
-    const device = opts.device ?? '';
     if (!device.startsWith('/')) throw new InvalidParameterError(`invalid bind device: "${device}": must be an absolute path`);
     for (const item of o) {
       if (item !== 'bind' && item !== 'rbind' && !FLAG_OPTIONS.has(item)) throw new InvalidParameterError(`invalid bind option: "${item}"`);

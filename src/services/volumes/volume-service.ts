@@ -32,6 +32,11 @@ export function validateVolumeName(name: string): void {
   }
 }
 
+/** Docker shows no labels or options as null. */
+function nonEmpty(m: Record<string, string> | null | undefined): Record<string, string> | null {
+  return m && Object.keys(m).length ? m : null;
+}
+
 function boolFilter(key: string, v: string): boolean {
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
@@ -75,7 +80,7 @@ export class LocalVolumeService implements VolumeService {
     if (driver !== 'local') throw new NotFoundError(`error looking up volume plugin ${driver}: plugin "${driver}" not found`);
     const existing = this.records.get(name);
     if (existing) return this.view(existing);
-    validateLocalOptions(opts.DriverOpts);
+    validateLocalOptions(name, opts.DriverOpts);
     for (const [field, value] of [['Labels', opts.Labels], ['DriverOpts', opts.DriverOpts]] as const) {
       if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) throw new InvalidParameterError(`${field} must be an object of strings`);
     }
@@ -84,7 +89,7 @@ export class LocalVolumeService implements VolumeService {
     }
     const record: VolumeRecord = {
       name, driver: 'local', createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      labels: opts.Labels ?? null, options: opts.DriverOpts ?? null,
+      labels: nonEmpty(opts.Labels), options: nonEmpty(opts.DriverOpts),
     };
     await mkdir(this.dataPath(name), { recursive: true });
     await this.deps.metadata.put(KIND, name, record);
