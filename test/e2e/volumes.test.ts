@@ -265,6 +265,7 @@ test('berth volume commands speak the same API', async () => {
   assert.equal(json.Labels, 'k=v');
   const fmt = await ctx.d.berth(['volume', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Labels.k}}', 'bvol']);
   assert.equal(fmt.stdout, 'bvol local v\n', fmt.stderr);
+  assert.equal((await ctx.d.berth(['inspect', '-f', '{{.Mountpoint}}', 'bvol'])).stdout, path.join(ctx.d.dataRoot, 'volumes', 'bvol', '_data') + '\n');
   const run = await ctx.d.berth(['run', '--rm', ...NONE, '-v', 'bvol:/etc', '--mount', 'type=tmpfs,dst=/tt', 'busybox', 'sh', '-c', 'ls /etc/passwd; grep -c " /tt " /proc/mounts']);
   assert.equal(run.stdout, '/etc/passwd\n1\n', run.stderr);
   const c = await ctx.d.berth(['create', '--name', 'bsrc', ...NONE, '-v', 'bvol:/etc', 'busybox']);

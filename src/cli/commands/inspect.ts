@@ -36,7 +36,12 @@ async function fetchRaw(client: EngineClient, name: string, kind: Kind | undefin
   try {
     return await client.text('GET', `/images/${enc}/json`);
   } catch (err) {
-    if (kind === undefined && err instanceof ApiError && err.statusCode === 404) throw new Error(`Error: No such object: ${name}`);
+    if (kind !== undefined || !(err instanceof ApiError && err.statusCode === 404)) throw err;
+  }
+  try {
+    return await client.text('GET', `/volumes/${enc}`);
+  } catch (err) {
+    if (err instanceof ApiError && err.statusCode === 404) throw new Error(`Error: No such object: ${name}`);
     throw err;
   }
 }
