@@ -10,6 +10,9 @@ import { anonymousVolumes, explicitMounts, parseVolumesFrom, type MountSpec } fr
 import type { ContainerConfig, ContainerRecord, HostConfig, MountPoint } from './record';
 import { tmpfsMounts } from './security';
 
+/** Seeding copies a whole directory of the image: allow it more than a helper's usual 30 s. */
+const SEED_TIMEOUT_MS = 10 * 60_000;
+
 /**
  * Every mount of a new container, volumes created as needed: Binds and Mounts,
  * then --volumes-from, then the image's VOLUMEs as anonymous volumes.
@@ -78,7 +81,8 @@ async function seedVolume(ctx: ContainerContext, r: ContainerRecord, destination
   if ((await readdir(volumePath)).length) return;
   const source = await resolveInRoot(r.rootfsPath, cleanComponents(destination));
   if (!(await stat(source).then((s) => s.isDirectory(), () => false))) return;
-  await ctx.deps.host.run('cp', ['-a', '--', `${source}/.`, volumePath]);
+  // cp -a keeps owners, modes, times and links and never follows a symlink out of the image.
+  await ctx.deps.host.run('cp', ['-a', '--', `${source}/.`, volumePath], { timeoutMs: SEED_TIMEOUT_MS });
 }
 
 /** The container no longer runs: let driver mounts go that nobody else needs. */
