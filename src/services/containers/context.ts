@@ -7,7 +7,7 @@ import type { ContainerRuntime } from '../../runtime';
 import type { MetadataStore } from '../../stores/metadata';
 import type { Snapshotter } from '../../stores/snapshots';
 import type { ImageService } from '../images';
-import type { ContainerRecord } from './record';
+import type { ContainerRecord, MountPoint } from './record';
 import type { PendingAttach } from './attach-session';
 import type { NetworkAttacher } from './network';
 import type { EventPublisher } from '../events';
@@ -43,6 +43,8 @@ export class ContainerContext {
   /** Restart policy state: the last back-off per container and the pending restart timers. */
   readonly restartDelays = new Map<string, number>();
   readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Mounts of containers being created, not yet recorded: their volumes are in use already (prune must not take them). */
+  readonly pendingMounts = new Map<string, MountPoint[]>();
 
   constructor(readonly deps: ContainerDeps) {
     this.events.setMaxListeners(0);

@@ -50,8 +50,8 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   adaptResources(hostConfig);
   validateNetworkMode(hostConfig, ctx.deps.networks.bridgeAvailable);
 
-  const mounts = await resolveMounts(ctx, hostConfig, config, existsSync);
   const id = randomBytes(32).toString('hex');
+  const mounts = await resolveMounts(ctx, id, hostConfig, config, existsSync);
   if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? (await import('node:os')).hostname() : id.slice(0, 12);
   const dir = ctx.containerDir(id);
   const record: ContainerRecord = {
@@ -75,10 +75,12 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   };
   // A second create with the same name may have raced us while the image resolved.
   if (ctx.nameTaken(record.name)) {
+    ctx.pendingMounts.delete(id);
     await removeAnonymousVolumes(ctx, record);
     throw new ConflictError(`Conflict. The container name "${record.name}" is already in use.`);
   }
   ctx.records.set(id, record);
+  ctx.pendingMounts.delete(id);
   try {
     await ctx.deps.snapshots.prepare(id, image.record.chainID);
     await ctx.save(record);

@@ -18,7 +18,7 @@ const SEED_TIMEOUT_MS = 10 * 60_000;
  * then --volumes-from, then the image's VOLUMEs as anonymous volumes.
  * On failure the anonymous volumes made here are removed again.
  */
-export async function resolveMounts(ctx: ContainerContext, hostConfig: HostConfig, config: ContainerConfig, exists: (p: string) => boolean): Promise<MountPoint[]> {
+export async function resolveMounts(ctx: ContainerContext, id: string, hostConfig: HostConfig, config: ContainerConfig, exists: (p: string) => boolean): Promise<MountPoint[]> {
   const specs: MountSpec[] = explicitMounts(hostConfig, exists);
   const taken = new Set(specs.map((m) => m.Destination));
   const from = hostConfig.VolumesFrom as string[] | null | undefined;
@@ -32,24 +32,28 @@ export async function resolveMounts(ctx: ContainerContext, hostConfig: HostConfi
   }
   specs.push(...anonymousVolumes(config.Volumes, taken));
   const made: string[] = [];
+  const out: MountPoint[] = [];
+  // Counted as users from the start; create.ts drops the entry once the record holds the mounts.
+  ctx.pendingMounts.set(id, out);
   try {
-    const out: MountPoint[] = [];
     for (const { create, ...m } of specs) {
       if (m.Type !== 'volume') { out.push(m); continue; }
       const volumes = ctx.deps.volumes;
       if (!volumes) throw new NotImplementedError('volumes are not available in this daemon');
-      if (!m.Name) {
-        m.Name = randomBytes(32).toString('hex');
-        made.push(m.Name);
+      const anonymous = !m.Name;
+      if (anonymous) m.Name = randomBytes(32).toString('hex');
+      out.push(m);
+      if (anonymous) {
+        made.push(m.Name!);
         await volumes.create({ Name: m.Name, Labels: { ...create?.labels, [ANONYMOUS_LABEL]: '' }, DriverOpts: create?.driverOpts });
-      } else if (!volumes.find(m.Name)) {
+      } else if (!volumes.find(m.Name!)) {
         await volumes.create({ Name: m.Name, Labels: create?.labels, DriverOpts: create?.driverOpts });
       }
-      m.Source = ((await volumes.inspect(m.Name)) as { Mountpoint: string }).Mountpoint;
-      out.push(m);
+      m.Source = ((await volumes.inspect(m.Name!)) as { Mountpoint: string }).Mountpoint;
     }
     return out;
   } catch (err) {
+    ctx.pendingMounts.delete(id);
     await removeVolumes(ctx, made);
     throw err;
   }
@@ -117,5 +121,8 @@ export function mountView(m: MountPoint): object {
 
 /** Containers whose mounts include volume `name`. */
 export function volumeUsers(ctx: ContainerContext, name: string): Array<{ id: string; running: boolean }> {
-  return [...ctx.records.values()].filter((r) => r.mounts.some((m) => m.Type === 'volume' && m.Name === name)).map((r) => ({ id: r.id, running: r.state.Running }));
+  const uses = (mounts: MountPoint[]) => mounts.some((m) => m.Type === 'volume' && m.Name === name);
+  const users = [...ctx.records.values()].filter((r) => uses(r.mounts)).map((r) => ({ id: r.id, running: r.state.Running }));
+  for (const [id, mounts] of ctx.pendingMounts) if (uses(mounts)) users.push({ id, running: false });
+  return users;
 }
