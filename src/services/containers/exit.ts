@@ -26,8 +26,8 @@ export async function handleExit(ctx: ContainerContext, id: string, exitCode: nu
       await deps.runtime.delete(id, true).catch((err) => deps.log('warn', `runc delete ${id}: ${err.message}`));
       await deps.networks.detach(r).catch((err) => deps.log('warn', `network detach ${id}: ${err.message}`));
       await deps.host.unmount(r.rootfsPath).catch((err) => deps.log('warn', `unmount ${id}: ${err.message}`));
-      if (wasRunning) await releaseMounts(ctx, r);
       if (wasRunning) {
+        await releaseMounts(ctx, r);
         setExited(r, exitCode, opts.finishedAt ?? new Date());
         r.state.OOMKilled = oomKilled;
         await ctx.save(r);

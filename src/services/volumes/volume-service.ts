@@ -47,6 +47,8 @@ export class LocalVolumeService implements VolumeService {
   private readonly records = new Map<string, VolumeRecord>();
   /** Volumes whose driver mount is in place. */
   private readonly mounted = new Set<string>();
+  /** Per volume, the containers that acquired it and have not released it (rebuilt from running users after a restart). */
+  private readonly holders = new Map<string, Set<string>>();
   private readonly locks = new KeyedLock();
   private users: (name: string) => VolumeUser[] = () => [];
 
@@ -129,6 +131,7 @@ export class LocalVolumeService implements VolumeService {
       this.records.delete(name);
       await this.deps.metadata.delete(KIND, name);
       await this.removeFiles(name);
+      this.holders.delete(name);
       this.deps.events?.publish('volume', 'destroy', name, { driver: 'local' });
     });
   }
@@ -180,6 +183,7 @@ export class LocalVolumeService implements VolumeService {
         }
         this.mounted.add(name);
       }
+      this.holdersOf(name).add(containerId);
       const where: Record<string, string> = at ? { destination: at.destination, propagation: at.propagation, 'read/write': String(at.rw) } : {};
       this.deps.events?.publish('volume', 'mount', name, { container: containerId, ...where, driver: 'local' });
       return target;
@@ -189,10 +193,10 @@ export class LocalVolumeService implements VolumeService {
   release(name: string, containerId: string): Promise<void> {
     return this.withLock(name, async () => {
       const r = this.records.get(name);
-      if (!r) return;
+      const holders = this.holdersOf(name);
+      if (!r || !holders.delete(containerId)) return;
       this.deps.events?.publish('volume', 'unmount', name, { driver: 'local', container: containerId });
-      if (!localMount(r.options)) return;
-      if (this.users(name).some((u) => u.running && u.id !== containerId)) return;
+      if (!localMount(r.options) || holders.size) return;
       await this.deps.host.unmount(this.dataPath(name));
       this.mounted.delete(name);
     });
@@ -200,10 +204,18 @@ export class LocalVolumeService implements VolumeService {
 
   async reconcile(): Promise<void> {
     for (const r of this.records.values()) {
+      const running = this.users(r.name).filter((u) => u.running);
+      for (const u of running) this.holdersOf(r.name).add(u.id);
       if (!localMount(r.options) || !(await this.isMounted(r.name))) continue;
-      if (this.users(r.name).some((u) => u.running)) this.mounted.add(r.name);
+      if (running.length) this.mounted.add(r.name);
       else await this.deps.host.unmount(this.dataPath(r.name)).catch((err) => this.deps.log('warn', `unmount volume ${r.name}: ${err.message}`));
     }
+  }
+
+  private holdersOf(name: string): Set<string> {
+    let set = this.holders.get(name);
+    if (!set) this.holders.set(name, (set = new Set()));
+    return set;
   }
 
   private get(name: string): VolumeRecord {
