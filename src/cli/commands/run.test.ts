@@ -49,3 +49,18 @@ test('detached runs attach nothing; --rm with a restart policy is refused', () =
   assert.equal(body.Cmd, null);
   assert.throws(() => buildCreateBody({ rm: true, restart: 'always' }, 'busybox', []), /cannot specify both --restart and --rm/);
 });
+
+test('-v, --mount and --volumes-from become Binds, Volumes, Mounts and VolumesFrom', () => {
+  const body = buildCreateBody({
+    volume: ['/scratch', 'data:/data:ro'], volumesFrom: ['web:ro'],
+    mount: ['type=volume,src=cache,dst=/c,volume-nocopy,volume-label=a=b,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-driver=local', 'type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1777'],
+  }, 'busybox', []) as { Volumes: object; HostConfig: { Binds: string[]; VolumesFrom: string[]; Mounts: object[] } };
+  assert.deepEqual(body.Volumes, { '/scratch': {} });
+  assert.deepEqual(body.HostConfig.Binds, ['data:/data:ro']);
+  assert.deepEqual(body.HostConfig.VolumesFrom, ['web:ro']);
+  assert.deepEqual(body.HostConfig.Mounts, [
+    { Type: 'volume', Source: 'cache', Target: '/c', VolumeOptions: { NoCopy: true, Labels: { a: 'b' }, DriverConfig: { Options: { type: 'tmpfs', device: 'tmpfs' }, Name: 'local' } } },
+    { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1024 * 1024, Mode: 0o1777 } },
+  ]);
+  assert.throws(() => buildCreateBody({ mount: ['type=volume,dst=/x,volume-opt=novalue'] }, 'busybox', []), /invalid value for volume-opt/);
+});
