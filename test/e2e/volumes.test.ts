@@ -251,6 +251,11 @@ test('bad input is answered clearly', async () => {
   assert.equal(tmpfsSrc, 400);
   const unknownType = await ctx.d.docker(['run', '--rm', ...NONE, '--mount', 'type=weird,dst=/w', 'busybox', 'true']);
   assert.match(unknownType.stderr, /mount type unknown/);
+  await ctx.d.docker(['volume', 'create', '-o', 'type=none', '-o', 'device=/no/such/dir', '-o', 'o=bind', 'v-nodev']);
+  const noDevice = await ctx.d.docker(['run', '--rm', ...NONE, '-v', 'v-nodev:/d', 'busybox', 'true']);
+  assert.notEqual(noDevice.code, 0);
+  assert.match(noDevice.stderr, /error while mounting volume '.*v-nodev\/_data': failed to mount local volume/);
+  assert.equal((await ctx.d.docker(['volume', 'rm', 'v-nodev'])).code, 0, 'the failed start holds nothing');
   const badFilter = await ctx.d.docker(['volume', 'ls', '--filter', 'colour=red']);
   assert.match(badFilter.stderr, /invalid filter 'colour'/);
   assert.deepEqual(await volumeNames(), [], 'no failed request left a volume behind');
