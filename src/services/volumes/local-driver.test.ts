@@ -13,6 +13,7 @@ test('unknown keys, unsafe mount options and other filesystems are refused', () 
   assert.throws(() => validateLocalOptions('v', { colour: 'red' }), /create v: invalid option: "colour"/);
   assert.throws(() => validateLocalOptions('v', { type: 'tmpfs', device: 'tmpfs', o: 'size=1m,remount' }), /invalid tmpfs option: "remount"/);
   assert.throws(() => validateLocalOptions('v', { type: 'tmpfs', device: 'tmpfs', o: 'size=1m;rm -rf' }), /invalid tmpfs option/);
+  assert.throws(() => validateLocalOptions('v', { type: 'tmpfs', device: '--make-rshared' }), /invalid tmpfs device/);
   assert.throws(() => validateLocalOptions('v', { type: 'none', device: 'relative', o: 'bind' }), /must be an absolute path/);
   assert.throws(() => validateLocalOptions('v', { device: '/x' }), /missing required option: "type"/);
   assert.throws(() => validateLocalOptions('v', { type: 'tmpfs' }), /create v: missing required option: "device"/);

@@ -29,6 +29,8 @@ export function localMount(opts: Record<string, string> | null | undefined): Mou
   if (!type) throw new InvalidParameterError('missing required option: "type"');
   if (!device) throw new InvalidParameterError('missing required option: "device"');
   if (type === 'tmpfs') {
+    // The device is only a label for tmpfs, but it reaches mount(8)'s argv: nothing that could read as an option.
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.]*$/.test(device)) throw new InvalidParameterError(`invalid tmpfs device: "${device}"`);
     for (const item of o) {
       if (!FLAG_OPTIONS.has(item) && !TMPFS_VALUE_OPTIONS.test(item)) throw new InvalidParameterError(`invalid tmpfs option: "${item}"`);
     }

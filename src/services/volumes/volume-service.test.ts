@@ -43,6 +43,7 @@ test('create is idempotent by name, validates names and drivers, and lands under
   const anon = await s.create({}) as { Name: string };
   assert.match(anon.Name, /^[0-9a-f]{64}$/);
   await assert.rejects(s.create({ Name: '../x' }), /includes invalid characters/);
+  await assert.rejects(s.create({ Name: 'a'.repeat(300) }), /volume name is longer than 240 characters/);
   await assert.rejects(s.create({ Name: 'ok1', Driver: 'nfs' }), (e: Error & { kind?: string }) => e.kind === 'NotFound');
   await assert.rejects(s.create({ Name: 'ok2', Labels: ['x'] as never }), /Labels must be an object/);
 }));

@@ -14,6 +14,8 @@ import { localMount, validateLocalOptions } from './local-driver';
 
 const KIND = 'volumes';
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+/** A name is a directory name and a record file name (<name>.json): keep it under NAME_MAX. */
+const MAX_NAME = 240;
 const LIST_FILTERS = new Set(['dangling', 'driver', 'label', 'name']);
 const PRUNE_FILTERS = new Set(['label', 'label!', 'all']);
 
@@ -27,6 +29,7 @@ export interface VolumeDeps {
 
 /** Docker's volume name rule, with its message. */
 export function validateVolumeName(name: string): void {
+  if (name.length > MAX_NAME) throw new InvalidParameterError(`create ${name.slice(0, 64)}…: volume name is longer than ${MAX_NAME} characters`);
   if (!NAME.test(name)) {
     throw new InvalidParameterError(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
   }
