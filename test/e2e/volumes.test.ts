@@ -289,23 +289,31 @@ test('berth volume commands speak the same API', async () => {
 test('after a daemon restart volumes are found again and a driver mount in use stays, an unused one goes', async () => {
   await ctx.d.docker(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=1m', 'keepmounted']);
   await ctx.d.docker(['volume', 'create', 'persisted', '--label', 'x=y']);
+  await ctx.d.docker(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=1m', 'goesaway']);
   const id = (await ctx.d.docker(['run', '-d', ...NONE, '-v', 'keepmounted:/k', 'busybox', 'sh', '-c', 'echo alive > /k/f; sleep 60'])).stdout.trim();
-  const mp = path.join(ctx.d.dataRoot, 'volumes', 'keepmounted', '_data');
-  const mounted = () => readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === mp);
+  const brief = (await ctx.d.docker(['run', '-d', ...NONE, '-v', 'goesaway:/g', 'busybox', 'sleep', '60'])).stdout.trim();
+  const mountpoint = (name: string) => path.join(ctx.d.dataRoot, 'volumes', name, '_data');
+  const isMounted = (name: string) => readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === mountpoint(name));
+  const mounted = () => isMounted('keepmounted');
   try {
+    assert.equal(isMounted('goesaway'), true);
+    const pid = Number((await ctx.d.docker(['inspect', '-f', '{{.State.Pid}}', brief])).stdout.trim());
     await ctx.d.kill9();
+    // The second container ends while the daemon is down.
+    process.kill(pid, 'SIGKILL');
     await ctx.d.restart();
-    assert.deepEqual((await volumeNames()).sort(), ['keepmounted', 'persisted']);
+    assert.deepEqual((await volumeNames()).sort(), ['goesaway', 'keepmounted', 'persisted']);
     assert.equal(mounted(), true, 'the running container keeps its volume mount');
+    assert.equal(isMounted('goesaway'), false, 'a volume whose container ended while the daemon was down is unmounted');
     const r = await ctx.d.docker(['exec', id, 'cat', '/k/f']);
     assert.equal(r.stdout, 'alive\n', r.stderr);
     await ctx.d.docker(['kill', id]);
     await ctx.d.docker(['wait', id]);
     assert.equal(mounted(), false, 'unmounted when its container stops');
   } finally {
-    await ctx.d.docker(['rm', '-f', id]);
+    await ctx.d.docker(['rm', '-f', id, brief]);
   }
-  await ctx.d.docker(['volume', 'rm', 'keepmounted', 'persisted']);
+  await ctx.d.docker(['volume', 'rm', 'keepmounted', 'persisted', 'goesaway']);
 });
 
 test('volume events: create, mount, unmount, destroy; ps filters by volume', async () => {
