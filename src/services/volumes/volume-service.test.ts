@@ -99,11 +99,15 @@ test('a driver mount is made on first use and undone when no other running conta
   assert.equal(host.calls.length, 2, 'a plain volume needs no mount');
 }));
 
-test('a directory without a record (a cut-short create) is swept at load', () => withService(async (s, _h, _u, root) => {
+test('an empty directory without a record (a cut-short create) is swept at load; data without a record is kept', () => withService(async (s, _h, _u, root) => {
   await s.create({ Name: 'kept' });
   const orphan = path.join(root, 'volumes', 'orphan', '_data');
+  const stray = path.join(root, 'volumes', 'stray', '_data');
   mkdirSync(orphan, { recursive: true });
+  mkdirSync(stray, { recursive: true });
+  writeFileSync(path.join(stray, 'precious'), 'x');
   await s.load();
   assert.equal(existsSync(orphan), false);
+  assert.equal(existsSync(path.join(stray, 'precious')), true);
   assert.equal(existsSync(path.join(root, 'volumes', 'kept', '_data')), true);
 }));

@@ -65,9 +65,15 @@ export class LocalVolumeService implements VolumeService {
   async load(): Promise<void> {
     for (const r of await this.deps.metadata.list<VolumeRecord>(KIND)) this.records.set(r.name, r);
     await mkdir(this.root(), { recursive: true, mode: 0o701 });
-    // A create or remove cut short leaves a directory without a record: sweep it.
+    // A create cut short leaves an empty directory without a record: sweep it. Data without a record
+    // (an unreadable record, a remove cut short) is left alone: losing it would be worse than keeping it.
     for (const dir of await readdir(this.root())) {
       if (this.records.has(dir)) continue;
+      const data = await readdir(path.join(this.root(), dir, '_data')).catch(() => []);
+      if (data.length) {
+        this.deps.log('warn', `volume directory ${dir} holds data but has no record: left in place`);
+        continue;
+      }
       await this.removeFiles(dir).catch((err) => this.deps.log('warn', `sweep volume ${dir}: ${err.message}`));
     }
   }
@@ -83,24 +89,26 @@ export class LocalVolumeService implements VolumeService {
     validateVolumeName(name);
     const driver = opts.Driver || 'local';
     if (driver !== 'local') throw new NotFoundError(`error looking up volume plugin ${driver}: plugin "${driver}" not found`);
-    const existing = this.records.get(name);
-    if (existing) return this.view(existing);
-    validateLocalOptions(name, opts.DriverOpts);
     for (const [field, value] of [['Labels', opts.Labels], ['DriverOpts', opts.DriverOpts]] as const) {
       if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) throw new InvalidParameterError(`${field} must be an object of strings`);
     }
     for (const [k, v] of Object.entries(opts.Labels ?? {})) {
       if (typeof v !== 'string') throw new InvalidParameterError(`invalid label value for "${k}"`);
     }
-    const record: VolumeRecord = {
-      name, driver: 'local', createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      labels: nonEmpty(opts.Labels), options: nonEmpty(opts.DriverOpts),
-    };
-    await mkdir(this.dataPath(name), { recursive: true });
-    await this.deps.metadata.put(KIND, name, record);
-    this.records.set(name, record);
-    this.deps.events?.publish('volume', 'create', name, { driver: 'local' });
-    return this.view(record);
+    return this.withLock(name, async () => {
+      const existing = this.records.get(name);
+      if (existing) return this.view(existing);
+      validateLocalOptions(name, opts.DriverOpts);
+      const record: VolumeRecord = {
+        name, driver: 'local', createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        labels: nonEmpty(opts.Labels), options: nonEmpty(opts.DriverOpts),
+      };
+      await mkdir(this.dataPath(name), { recursive: true });
+      await this.deps.metadata.put(KIND, name, record);
+      this.records.set(name, record);
+      this.deps.events?.publish('volume', 'create', name, { driver: 'local' });
+      return this.view(record);
+    });
   }
 
   async inspect(name: string): Promise<object> {
