@@ -249,6 +249,11 @@ test('bad input is answered clearly', async () => {
     body: { Image: 'busybox', HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'tmpfs', Source: '/x', Target: '/t' }] } },
   }).then((r) => r.statusCode, (e: ApiError) => e.statusCode);
   assert.equal(tmpfsSrc, 400);
+  const volumeDriver = await ctx.d.client.request('POST', '/containers/create', {
+    body: { Image: 'busybox', HostConfig: { NetworkMode: 'none', VolumeDriver: 'flocker', Binds: ['fv1:/f'] } },
+  }).then((r) => ({ statusCode: r.statusCode, message: '' }), (e: ApiError) => e);
+  assert.equal(volumeDriver.statusCode, 404);
+  assert.match(volumeDriver.message, /plugin "flocker" not found/);
   const unknownType = await ctx.d.docker(['run', '--rm', ...NONE, '--mount', 'type=weird,dst=/w', 'busybox', 'true']);
   assert.match(unknownType.stderr, /mount type unknown/);
   await ctx.d.docker(['volume', 'create', '-o', 'type=none', '-o', 'device=/no/such/dir', '-o', 'o=bind', 'v-nodev']);

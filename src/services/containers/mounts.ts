@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { cleanComponents, resolveInRoot } from '../../archive/securejoin';
-import { ConflictError, NotImplementedError } from '../../errors';
+import { ConflictError, NotFoundError, NotImplementedError } from '../../errors';
 import type { SpecInput } from '../../runtime';
 import { ANONYMOUS_LABEL } from '../volumes';
 import type { ContainerContext } from './context';
@@ -31,6 +31,10 @@ export async function resolveMounts(ctx: ContainerContext, id: string, hostConfi
     }
   }
   specs.push(...anonymousVolumes(config.Volumes, taken));
+  const driver = hostConfig.VolumeDriver;
+  if (driver && driver !== 'local' && specs.some((m) => m.Type === 'volume')) {
+    throw new NotFoundError(`error looking up volume plugin ${String(driver)}: plugin "${String(driver)}" not found`);
+  }
   const made: string[] = [];
   const out: MountPoint[] = [];
   // Counted as users from the start; create.ts drops the entry once the record holds the mounts.
