@@ -9,6 +9,8 @@ import { execRoutes } from '../api/routes/exec';
 import { imageRoutes } from '../api/routes/images';
 import { systemRoutes } from '../api/routes/system';
 import { eventRoutes } from '../api/routes/events';
+import { networkRoutes } from '../api/routes/networks';
+import { bridgeNetworking } from '../services/networks/setup';
 import { EventBus } from '../services/events/event-bus';
 import { diskUsage } from '../services/system/disk-usage';
 import { LinuxHost } from '../host/linux';
@@ -41,12 +43,16 @@ async function main(): Promise<void> {
   const events = new EventBus();
   const images = new LocalImageService(content, snapshots, metadata, events);
   await images.load();
+  const net = bridgeNetworking({ host, metadata, events, dataRoot: opts.dataRoot, execRoot: opts.execRoot, bridge: opts.bridge, bip: opts.bip, log });
   const containers = new LocalContainerService({
-    images, snapshots, metadata, runtime, host, networks: new BuiltinNetworks(),
+    images, snapshots, metadata, runtime, host, networks: new BuiltinNetworks(net.attacher),
     dataRoot: opts.dataRoot, execRoot: opts.execRoot, nofile: containerNofile(), log, events,
   });
   images.setUsers((id) => containers.imageUsers(id));
+  net.service.setContainers({ get: (id) => containers.get(id), all: () => containers.records(), save: (r) => containers.saveRecord(r) });
+  await net.service.load();
   await containers.load();
+  await net.attacher.sweep();
   await snapshots.cleanup();
 
   const idFile = path.join(opts.dataRoot, 'engine-id');
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
   execRoutes(router, new LocalExecService({ containers, runtime, log }));
   imageRoutes(router, images);
   eventRoutes(router, events);
+  networkRoutes(router, net.service, net.attacher);
   const server = createApiServer(router, (method, url, status, err) => {
     if (err) log('error', `${method} ${url}: ${status}: ${err instanceof Error ? err.stack : String(err)}`);
     else log('debug', `${method} ${url} ${status}`);

@@ -48,6 +48,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   const warnings = verifyResources(hostConfig, hostResourceFacts());
   adaptResources(hostConfig);
   validateNetworkMode(hostConfig, ctx.deps.networks.bridgeAvailable);
+  const networkSettings = ctx.deps.networks.prepare?.(hostConfig, body.NetworkingConfig, { ...config, MacAddress: body.MacAddress }) ?? {};
 
   const id = randomBytes(32).toString('hex');
   if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? (await import('node:os')).hostname() : id.slice(0, 12);
@@ -69,7 +70,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
     hostsPath: path.join(dir, 'hosts'),
     hostnamePath: path.join(dir, 'hostname'),
     resolvConfPath: path.join(dir, 'resolv.conf'),
-    networkSettings: {},
+    networkSettings,
   };
   // A second create with the same name may have raced us while the image resolved.
   if (ctx.nameTaken(record.name)) throw new ConflictError(`Conflict. The container name "${record.name}" is already in use.`);

@@ -1,6 +1,7 @@
 // Docker-shaped JSON views of a container: inspect, the list summary, and the human status line.
 import { humanDuration } from '../../units/human';
 import type { ContainerRecord } from './record';
+import { portsSummary } from '../networks/port-spec';
 
 export function inspectView(r: ContainerRecord): object {
   return {
@@ -67,7 +68,7 @@ export function summaryView(r: ContainerRecord, imageName: string): object {
     ImageID: r.image,
     Command: command,
     Created: Math.floor(Date.parse(r.created) / 1000),
-    Ports: [],
+    Ports: portsSummary((r.networkSettings.Ports ?? {}) as Parameters<typeof portsSummary>[0]),
     Labels: r.config.Labels ?? {},
     State: r.state.Status,
     Status: statusLine(r),

@@ -1,0 +1,92 @@
+// The network service's contract: bridge networks (CNI), endpoints of containers on them, published ports, names.
+import type { ContainerRecord } from '../containers/record';
+import type { CniResult } from './cni';
+import type { PortMapping } from './port-spec';
+
+/** A network as berth persists it. The default `bridge` network is one too (builtin). */
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  created: string;
+  driver: 'bridge';
+  /** The Linux bridge behind it: --bridge for the default one, br-<id12> for the others. */
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  ipRange?: string;
+  internal: boolean;
+  attachable: boolean;
+  labels: Record<string, string>;
+  options: Record<string, string>;
+  /** The daemon's default network: no name resolution, cannot be removed. */
+  builtin: boolean;
+}
+
+/** One container's interface on one network. */
+export interface EndpointRecord {
+  networkId: string;
+  endpointId: string;
+  ifname: string;
+  ip: string;
+  prefix: number;
+  gateway: string;
+  mac: string;
+  aliases: string[];
+  /** The last CNI result, handed back to DEL. */
+  cni: CniResult;
+  /** Published ports are programmed on the container's first network only. */
+  ports: PortMapping[];
+}
+
+/** A running container's network namespace and its endpoints, persisted so teardown works after a restart or crash. */
+export interface SandboxRecord {
+  containerId: string;
+  netns: string;
+  endpoints: Record<string, EndpointRecord>;
+  /** Upstream resolvers for names the embedded DNS does not know (--dns, else the host's). */
+  upstreams: string[];
+}
+
+/** What the network service needs from the container service (narrow, to avoid a cycle of services). */
+export interface ContainerDirectory {
+  /** Full ID, name or unique prefix; throws NotFoundError. */
+  get(idOrName: string): ContainerRecord;
+  all(): ContainerRecord[];
+  save(r: ContainerRecord): Promise<void>;
+}
+
+export interface CreateNetworkBody {
+  Name?: string;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  Ingress?: boolean;
+  EnableIPv6?: boolean;
+  IPAM?: { Driver?: string; Config?: Array<{ Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: unknown }> | null; Options?: Record<string, string> | null };
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+  ConfigOnly?: boolean;
+  ConfigFrom?: unknown;
+  Scope?: string;
+}
+
+export interface EndpointSettings {
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null;
+  Aliases?: string[] | null;
+  MacAddress?: string;
+  [key: string]: unknown;
+}
+
+export interface NetworkService {
+  create(body: CreateNetworkBody): Promise<{ Id: string; Warning: string }>;
+  list(filters: Record<string, string[]>): object[];
+  inspect(idOrName: string): object;
+  remove(idOrName: string): Promise<void>;
+  prune(filters: Record<string, string[]>): Promise<{ NetworksDeleted: string[] }>;
+}
+
+/** Joining and leaving networks for containers, running or not. */
+export interface NetworkConnector {
+  connect(idOrName: string, container: string, settings: EndpointSettings): Promise<void>;
+  disconnect(idOrName: string, container: string, force: boolean): Promise<void>;
+}
