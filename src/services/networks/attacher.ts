@@ -1,6 +1,6 @@
 // Containers on bridge networks: their sandbox at start and stop, connect/disconnect, /etc files and name lookups.
 import { readFile } from 'node:fs/promises';
-import { ForbiddenError, InvalidParameterError, ConflictError } from '../../errors';
+import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError } from '../../errors';
 import type { ContainerRecord, HostConfig } from '../containers/record';
 import type { NetworkAttacher, NetworkSandbox } from '../containers/network';
 import { resolvConf } from '../containers/etc-files';
@@ -33,13 +33,15 @@ export class BridgeAttacher implements NetworkAttacher, NetworkConnector {
       this.service.directory.get(mode.slice('container:'.length));
       return {};
     }
-    const primary = this.networkOf(mode);
+    // As Docker does since v26, a missing network fails the start, not the create (the CLI would try a pull on a 404).
+    const primary = this.findNetwork(mode);
+    if (!primary) return { Networks: { [mode]: endpointView('', {}) } };
     const requested = ((networkingConfig as { EndpointsConfig?: Record<string, EndpointSettings | null> } | null)?.EndpointsConfig) ?? {};
     const networks: Networks = {};
     const entries = Object.entries(requested);
     if (!entries.some(([k]) => this.sameNetwork(k, primary))) entries.unshift([mode, {}]);
     for (const [key, raw] of entries) {
-      const net = this.sameNetwork(key, primary) ? primary : this.service.find(key);
+      const net: NetworkRecord = this.sameNetwork(key, primary) ? primary : this.service.find(key);
       const settings = this.checkSettings(net, raw ?? {});
       if (net === primary && !settings.MacAddress && typeof config.MacAddress === 'string' && config.MacAddress) settings.MacAddress = config.MacAddress;
       networks[net.name] = endpointView(net.id, settings);
@@ -169,6 +171,15 @@ export class BridgeAttacher implements NetworkAttacher, NetworkConnector {
   private dnsNames(r: ContainerRecord, net: NetworkRecord, ep: EndpointRecord): string[] | null {
     if (net.builtin) return null;
     return [r.name.slice(1), r.id.slice(0, 12), ...ep.aliases];
+  }
+
+  private findNetwork(mode: string): NetworkRecord | undefined {
+    try {
+      return this.networkOf(mode);
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
   }
 
   private networkOf(mode: string): NetworkRecord {
