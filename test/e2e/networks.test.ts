@@ -182,6 +182,8 @@ test('berth network and port commands print docker\'s shapes', async () => {
   assert.equal((await ctx.d.berth(['run', '-d', '--name', 'bp', '--network', 'bn', '-p', '127.0.0.1:18490:80', 'busybox', 'sleep', '600'])).code, 0);
   assert.equal((await ctx.d.berth(['port', 'bp'])).stdout, '80/tcp -> 127.0.0.1:18490\n');
   assert.match((await ctx.d.berth(['ps', '--format', '{{.Ports}}'])).stdout, /127\.0\.0\.1:18490->80\/tcp/);
+  assert.equal((await ctx.d.docker(['ps', '--filter', 'network=bn', '--filter', 'publish=80/tcp', '--format', '{{.Names}}'])).stdout, 'bp\n');
+  assert.equal((await ctx.d.docker(['ps', '--filter', 'publish=81', '--format', '{{.Names}}'])).stdout, '');
   const notPublished = await ctx.d.berth(['port', 'bp', '81']);
   assert.match(notPublished.stderr, /No public port '81\/tcp' published for bp/);
   assert.equal((await ctx.d.berth(['rm', '-f', 'bp'])).code, 0);
