@@ -99,6 +99,18 @@ test('containers on one user network reach each other by name and by alias; othe
   assert.equal((await ctx.d.docker(['network', 'rm', 'front', 'back'])).code, 0);
 });
 
+test('an --internal network keeps its containers in: names resolve inside, nothing outside is reachable', async () => {
+  assert.equal((await ctx.d.docker(['network', 'create', '--internal', 'vault'])).code, 0);
+  assert.equal(JSON.parse((await ctx.d.docker(['network', 'inspect', '-f', '{{json .Internal}}', 'vault'])).stdout), true);
+  assert.equal((await ctx.d.docker(['run', '-d', '--name', 'safe', '--network', 'vault', 'busybox', 'sleep', '600'])).code, 0);
+  const inside = await ctx.d.docker(['run', '--rm', '--network', 'vault', 'busybox', 'sh', '-c',
+    `ping -c1 -W2 safe >/dev/null; echo peer=$?; ping -c1 -W2 ${hostAddress()} >/dev/null 2>&1; echo out=$?`]);
+  assert.match(inside.stdout, /peer=0/, inside.stderr);
+  assert.match(inside.stdout, /out=[1-9]/);
+  assert.equal((await ctx.d.docker(['rm', '-f', 'safe'])).code, 0);
+  assert.equal((await ctx.d.docker(['network', 'rm', 'vault'])).code, 0);
+});
+
 test('a running container connects to and disconnects from a network, with an alias and a fixed address', async () => {
   const net = await ctx.d.docker(['network', 'create', '--subnet', '10.231.7.0/24', '--gateway', '10.231.7.254', '--label', 'team=a', 'side']);
   assert.equal(net.code, 0, net.stderr);
