@@ -13,7 +13,9 @@ cleanup() {
   [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
   grep -o " $DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   ip link del "bd$$" 2>/dev/null
-  iptables -w -D FORWARD -j "BERTH-bd$$" 2>/dev/null; iptables -w -F "BERTH-bd$$" 2>/dev/null; iptables -w -X "BERTH-bd$$" 2>/dev/null
+  for t in filter:FORWARD nat:POSTROUTING; do
+    iptables -w -t "${t%:*}" -D "${t#*:}" -j "BERTH-bd$$" 2>/dev/null; iptables -w -t "${t%:*}" -F "BERTH-bd$$" 2>/dev/null; iptables -w -t "${t%:*}" -X "BERTH-bd$$" 2>/dev/null
+  done
   rm -rf "$DIR"
 }
 trap cleanup EXIT

@@ -1,4 +1,5 @@
 // What the network tests share: fetching over HTTP, retrying until a server is up, the host's own address.
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
 
@@ -32,4 +33,9 @@ export function hostAddress(): string {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal && !a.address.startsWith('169.254.')) return a.address;
   }
   throw new Error('the host has no IPv4 address');
+}
+
+/** The host's default gateway: outside the host, so reaching it from a container needs outbound NAT. */
+export function hostGateway(): string | undefined {
+  return /default via (\S+)/.exec(execFileSync('ip', ['-4', 'route', 'show', 'default'], { encoding: 'utf8' }))?.[1];
 }

@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { useDaemon } from './harness';
-import { eventually, hostAddress, httpGet } from './net-helpers';
+import { eventually, hostAddress, hostGateway, httpGet } from './net-helpers';
 
 const ctx = useDaemon();
 
@@ -41,6 +41,12 @@ test('busybox httpd serves a bind-mounted folder through a published port on 127
   assert.match(taken.stderr, /already allocated/);
   assert.equal((await ctx.d.docker(['inspect', '-f', '{{.State.Running}}', 'web2'])).stdout.trim(), 'false');
   assert.equal((await ctx.d.docker(['rm', '-f', 'web', 'web2'])).code, 0);
+});
+
+test('a container on the default bridge reaches beyond the host through outbound NAT', { skip: !hostGateway() && 'the host has no default route' }, async () => {
+  const out = await ctx.d.docker(['run', '--rm', 'busybox', 'ping', '-c', '1', '-W', '3', hostGateway()!]);
+  assert.equal(out.code, 0, out.stdout + out.stderr);
+  assert.match(out.stdout, /1 packets received/);
 });
 
 test('-p with only the container port gets a free host port that docker port reports', async () => {

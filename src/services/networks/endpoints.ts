@@ -123,7 +123,8 @@ export class Endpoints {
   private plugins(net: NetworkRecord, primary: boolean, ports: PortMapping[]): CniPluginConf[] {
     const range: Record<string, string> = { subnet: net.subnet, gateway: net.gateway };
     const bridge: CniPluginConf = {
-      type: 'bridge', bridge: net.bridge, isGateway: true, ipMasq: !net.internal, hairpinMode: true,
+      // Outbound NAT is one rule per network in the daemon's own chain (firewall.ts), not a chain per container.
+      type: 'bridge', bridge: net.bridge, isGateway: true, ipMasq: false, hairpinMode: true,
       ipam: {
         type: 'host-local', dataDir: path.join(this.dataRoot, 'cni', 'ipam'), ranges: [[range]],
         routes: primary && !net.internal ? [{ dst: '0.0.0.0/0' }] : [],

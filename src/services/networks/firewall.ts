@@ -1,8 +1,9 @@
-// berthd's own iptables chain (named per daemon): lets our bridges forward beside a DROP policy and isolates networks.
+// berthd's own iptables chains (named per daemon): forwarding beside a DROP policy, isolation between networks, outbound NAT.
 import type { Host } from '../../host';
 
 export interface BridgeRule {
   bridge: string;
+  subnet: string;
   internal: boolean;
 }
 
@@ -20,15 +21,28 @@ export function forwardRules(chain: string, bridges: BridgeRule[]): string[] {
   return rules;
 }
 
+/** NAT rules: each non-internal network's traffic leaving its bridge is masqueraded (one rule per network, not per container). */
+export function natRules(chain: string, bridges: BridgeRule[]): string[] {
+  return bridges.filter((b) => !b.internal).map((b) => `-A ${chain} -s ${b.subnet} ! -o ${b.bridge} -j MASQUERADE`);
+}
+
 export class Firewall {
   /** `chain` must be unique per daemon, e.g. BERTH-<default bridge name>. */
   constructor(private readonly host: Host, readonly chain: string) {}
 
   /** Replace the chain's rules atomically and make sure FORWARD jumps to it first. */
   async sync(bridges: BridgeRule[]): Promise<void> {
-    const input = ['*filter', `:${this.chain} - [0:0]`, ...forwardRules(this.chain, bridges), 'COMMIT', ''].join('\n');
+    const input = [
+      '*filter', `:${this.chain} - [0:0]`, ...forwardRules(this.chain, bridges), 'COMMIT',
+      '*nat', `:${this.chain} - [0:0]`, ...natRules(this.chain, bridges), 'COMMIT', '',
+    ].join('\n');
     await this.host.run('iptables-restore', ['-w', '--noflush'], { input });
-    const check = await this.host.run('iptables', ['-w', '-C', 'FORWARD', '-j', this.chain], { allowFailure: true });
-    if (check.code !== 0) await this.host.run('iptables', ['-w', '-I', 'FORWARD', '1', '-j', this.chain]);
+    await this.jump('filter', 'FORWARD');
+    await this.jump('nat', 'POSTROUTING');
+  }
+
+  private async jump(table: string, from: string): Promise<void> {
+    const check = await this.host.run('iptables', ['-w', '-t', table, '-C', from, '-j', this.chain], { allowFailure: true });
+    if (check.code !== 0) await this.host.run('iptables', ['-w', '-t', table, '-I', from, '1', '-j', this.chain]);
   }
 }

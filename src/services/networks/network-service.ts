@@ -246,7 +246,7 @@ export class LocalNetworkService implements NetworkService {
   }
 
   private async syncFirewall(): Promise<void> {
-    await this.deps.firewall.sync([...this.networks.values()].map((n) => ({ bridge: n.bridge, internal: n.internal })));
+    await this.deps.firewall.sync([...this.networks.values()].map((n) => ({ bridge: n.bridge, subnet: n.subnet, internal: n.internal })));
   }
 
   private async listenDns(n: NetworkRecord): Promise<void> {
