@@ -174,6 +174,10 @@ test('bad network input is answered clearly', async () => {
     await assert.rejects(ctx.d.client.request('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { PortBindings: bindings } } }),
       (err: { statusCode?: number }) => err.statusCode === 400, JSON.stringify(bindings));
   }
+  for (const hc of [{ ExtraHosts: ['evil:1.2.3.4\nnameserver 6.6.6.6'] }, { Dns: ['not-an-ip'] }, { DnsSearch: ['a\nb'] }]) {
+    await assert.rejects(ctx.d.client.request('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: hc } }),
+      (err: { statusCode?: number }) => err.statusCode === 400, JSON.stringify(hc));
+  }
   const cli = await ctx.d.berth(['run', '--rm', '-p', '80:abc', 'busybox', 'true']);
   assert.equal(cli.code, 125);
   assert.match(cli.stderr, /invalid containerPort: abc/);

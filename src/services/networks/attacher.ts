@@ -27,6 +27,7 @@ export class BridgeAttacher implements NetworkAttacher, NetworkConnector {
   /** At create: check the network mode, endpoint settings and ports; the initial NetworkSettings. */
   prepare(hc: HostConfig, networkingConfig: unknown, config: { ExposedPorts?: Record<string, object> | null; MacAddress?: unknown }): Record<string, unknown> {
     portRequests(hc.PortBindings as PortBindings | undefined, config.ExposedPorts, !!hc.PublishAllPorts);
+    checkDnsSettings(hc);
     const mode = hc.NetworkMode || 'default';
     if (mode === 'none' || mode === 'host') return {};
     if (mode.startsWith('container:')) {
@@ -200,7 +201,7 @@ export class BridgeAttacher implements NetworkAttacher, NetworkConnector {
       if (ip === net.gateway) throw new ConflictError(`Address already in use: ${ip} is the gateway of network ${net.name}`);
     }
     if (s.MacAddress && !MAC_RE.test(s.MacAddress)) throw new InvalidParameterError(`${s.MacAddress} is not a valid mac address`);
-    if (s.Aliases && (!Array.isArray(s.Aliases) || s.Aliases.some((a) => typeof a !== 'string' || !a))) throw new InvalidParameterError('invalid network alias');
+    if (s.Aliases && (!Array.isArray(s.Aliases) || s.Aliases.some((a) => typeof a !== 'string' || !WORD_RE.test(a)))) throw new InvalidParameterError('invalid network alias');
     return s;
   }
 
@@ -236,6 +237,26 @@ export class BridgeAttacher implements NetworkAttacher, NetworkConnector {
       return `${ip === 'host-gateway' ? this.service.defaultNetwork.gateway : ip}\t${name}`;
     });
   }
+}
+
+const IPV4_RE = /^\d{1,3}(\.\d{1,3}){3}$/;
+const WORD_RE = /^[^\s#;]+$/;
+
+/** --add-host, --dns, --dns-search and --dns-option end up as lines of the container's files: one clean word each. */
+function checkDnsSettings(hc: HostConfig): void {
+  const list = (k: string) => {
+    const v = hc[k];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InvalidParameterError(`${k} must be a list of strings`);
+    return v as string[];
+  };
+  for (const h of list('ExtraHosts')) {
+    const i = h.search(/[:=]/);
+    const [name, ip] = [h.slice(0, i), h.slice(i + 1)];
+    if (i <= 0 || !WORD_RE.test(name) || (ip !== 'host-gateway' && !IPV4_RE.test(ip) && !/^[0-9a-fA-F:]+$/.test(ip))) throw new InvalidParameterError(`invalid IP address in add-host: "${h}"`);
+  }
+  for (const d of list('Dns')) if (!IPV4_RE.test(d) && !/^[0-9a-fA-F:]+$/.test(d)) throw new InvalidParameterError(`${d} is not an ip address`);
+  for (const d of [...list('DnsSearch'), ...list('DnsOptions')]) if (!WORD_RE.test(d)) throw new InvalidParameterError(`invalid DNS search domain or option: "${d}"`);
 }
 
 /** Docker fills the top-level address fields for the default bridge only. */

@@ -51,7 +51,10 @@ export class LocalNetworkService implements NetworkService {
   async load(): Promise<void> {
     for (const n of await this.deps.metadata.list<NetworkRecord>(KIND)) this.networks.set(n.id, n);
     await this.ensureDefault();
-    for (const n of this.networks.values()) await this.ensureBridge(n);
+    for (const n of this.networks.values()) {
+      // A user network whose bridge cannot come back is reported, not fatal: the daemon and its other networks still start.
+      await this.ensureBridge(n).catch((err) => { if (n.builtin) throw err; this.deps.log('warn', `network ${n.name}: ${err.message}`); });
+    }
     await this.syncFirewall();
     await this.deps.endpoints.load();
     for (const n of this.networks.values()) if (!n.builtin) await this.listenDns(n);
