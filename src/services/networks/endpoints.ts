@@ -38,6 +38,8 @@ export class Endpoints {
       this.sandboxes.set(sb.containerId, sb);
       for (const ep of Object.values(sb.endpoints)) await this.ports.readopt(sb.containerId, ep.ports, this.log);
     }
+    // A crash between unshare and the first record leaves a pinned netns nobody knows: unpin it.
+    for (const id of await this.netns.list()) if (!this.sandboxes.has(id)) await this.netns.remove(id);
   }
 
   /** A new netns with lo up. */
@@ -45,8 +47,7 @@ export class Endpoints {
     const netns = await this.netns.create(containerId);
     const sb: SandboxRecord = { containerId, netns, endpoints: {}, upstreams };
     this.sandboxes.set(containerId, sb);
-    await this.save(sb);
-    return sb;
+    return sb; // persisted by the first join, before its ADD
   }
 
   async loopbackUp(sb: SandboxRecord): Promise<void> {
@@ -84,7 +85,7 @@ export class Endpoints {
   }
 
   /** DEL the container from `net` (or from a network that is gone: the record alone is enough). */
-  async leave(sb: SandboxRecord, net: NetworkRecord | undefined, networkId = net?.id): Promise<void> {
+  async leave(sb: SandboxRecord, net: NetworkRecord | undefined, networkId = net?.id, persist = true): Promise<void> {
     const ep = networkId ? sb.endpoints[networkId] : undefined;
     if (!ep) return;
     const conf = net ?? fallbackNetwork(ep);
@@ -92,14 +93,14 @@ export class Endpoints {
       .catch((err) => this.log(`network teardown of ${sb.containerId.slice(0, 12)}: ${err.message}`));
     if (ep.ports.length) this.ports.release(sb.containerId);
     delete sb.endpoints[ep.networkId];
-    await this.save(sb);
+    if (persist) await this.save(sb);
   }
 
   /** Leave every network, drop the netns and the record. Safe twice. */
   async destroy(containerId: string, networkOf: (id: string) => NetworkRecord | undefined): Promise<void> {
     const sb = this.sandboxes.get(containerId);
     if (!sb) return;
-    await Promise.all(Object.keys(sb.endpoints).map((id) => this.leave(sb, networkOf(id), id)));
+    await Promise.all(Object.keys(sb.endpoints).map((id) => this.leave(sb, networkOf(id), id, false)));
     this.ports.release(containerId);
     await this.netns.remove(containerId);
     this.sandboxes.delete(containerId);

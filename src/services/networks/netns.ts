@@ -1,5 +1,5 @@
 // Network namespace files under the exec root (not /run/netns, so `ip netns` stays clean): made by unshare, bind-mounted.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Host } from '../../host';
 
@@ -22,6 +22,11 @@ export class NetnsFiles {
       throw err;
     }
     return file;
+  }
+
+  /** The container IDs that have a netns file. */
+  async list(): Promise<string[]> {
+    return readdir(this.dir).catch(() => []);
   }
 
   /** Unpin and delete; absent is not an error. */
