@@ -130,6 +130,13 @@ test('a running container connects to and disconnects from a network, with an al
   assert.match(ping.stdout, /10\.231\.7\.9/, ping.stderr);
   const containers = JSON.parse((await ctx.d.docker(['network', 'inspect', '-f', '{{json .Containers}}', 'side'])).stdout);
   assert.equal(Object.values(containers).length, 1);
+  // Connected before it starts: it comes up on both networks and resolves names through the user network.
+  assert.equal((await ctx.d.docker(['create', '--name', 'dual', 'busybox', 'sleep', '600'])).code, 0);
+  assert.equal((await ctx.d.docker(['network', 'connect', 'side', 'dual'])).code, 0);
+  assert.equal((await ctx.d.docker(['start', 'dual'])).code, 0);
+  const dual = await ctx.d.docker(['exec', 'dual', 'ping', '-c', '1', '-W', '2', 'joiner']);
+  assert.match(dual.stdout, /10\.231\.7\.9/, dual.stderr);
+  assert.equal((await ctx.d.docker(['rm', '-f', 'dual'])).code, 0);
   assert.equal((await ctx.d.docker(['network', 'disconnect', 'side', 'late'])).code, 0);
   assert.doesNotMatch((await ctx.d.docker(['exec', 'late', 'ip', '-o', 'addr'])).stdout, /10\.231\.7\./);
   assert.equal((await ctx.d.docker(['rm', '-f', 'late'])).code, 0);

@@ -90,7 +90,7 @@ export class BridgeAttacher implements NetworkAttacher, NetworkConnector {
     };
     return {
       mode: 'path', netnsPath: sb.netns, ip: pep.ip,
-      resolvConf: await this.resolvConf(r, primary), extraHosts: this.extraHosts(r),
+      resolvConf: await this.resolvConf(r, joined.map(([net]) => net).find((n) => !n.builtin) ?? primary), extraHosts: this.extraHosts(r),
     };
   }
 
@@ -217,11 +217,11 @@ export class BridgeAttacher implements NetworkAttacher, NetworkConnector {
     };
   }
 
-  /** User networks resolve through the embedded DNS on their gateway; the default bridge uses the host's resolvers. */
-  private async resolvConf(r: ContainerRecord, primary: NetworkRecord): Promise<string> {
+  /** On any user network, names resolve through the embedded DNS on its gateway; on the default bridge only, through the host's resolvers. */
+  private async resolvConf(r: ContainerRecord, dnsNetwork: NetworkRecord): Promise<string> {
     const hc = r.hostConfig as HostConfig & { Dns?: string[]; DnsSearch?: string[]; DnsOptions?: string[] };
     const base = (await resolvConf(false)).split('\n').filter((l) => l.trim());
-    const servers = primary.builtin ? (hc.Dns?.length ? hc.Dns : base.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1])) : [primary.gateway];
+    const servers = dnsNetwork.builtin ? (hc.Dns?.length ? hc.Dns : base.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1])) : [dnsNetwork.gateway];
     const search = hc.DnsSearch?.length ? hc.DnsSearch : base.filter((l) => /^\s*search\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
     const options = hc.DnsOptions?.length ? hc.DnsOptions : base.filter((l) => /^\s*options\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
     const lines = [...servers.map((s) => `nameserver ${s}`), ...(search.length ? [`search ${search.join(' ')}`] : []), ...(options.length ? [`options ${options.join(' ')}`] : [])];
