@@ -56,6 +56,12 @@ test('-p with only the container port gets a free host port that docker port rep
   assert.ok(port >= 32768 && port <= 60999, mapping);
   assert.equal((await eventually(() => httpGet(`http://127.0.0.1:${port}/i.html`))).body, 'random\n');
   assert.equal((await ctx.d.docker(['rm', '-f', id])).code, 0);
+
+  const all = (await ctx.d.docker(['run', '-d', '--expose', '81', '--expose', '82/udp', '-P', 'busybox', 'sleep', '600'])).stdout.trim();
+  const lines = (await ctx.d.docker(['port', all])).stdout.trim().split('\n');
+  assert.deepEqual(lines.map((l) => l.split(' -> ')[0]), ['81/tcp', '82/udp'], '-P publishes every exposed port');
+  assert.ok(lines.every((l) => /-> 0\.0\.0\.0:\d{5}$/.test(l)), lines.join('\n'));
+  assert.equal((await ctx.d.docker(['rm', '-f', all])).code, 0);
 });
 
 test('UDP ports publish too: a datagram through the host port is echoed back by the container', async () => {

@@ -1,4 +1,13 @@
 // The network service's contract: bridge networks (CNI), endpoints of containers on them, published ports, names.
+//
+// Vocabulary: a *network* is a Linux bridge with a subnet (the default one on --bridge/--bip, user ones on
+// br-<id12>); a *sandbox* is a running container's network namespace, pinned as a file under
+// <exec-root>/netns (never /run/netns); an *endpoint* is the sandbox's veth on one network, made by CNI ADD
+// (bridge + host-local, portmap for published ports on the first network) and undone by DEL.
+// Invariants: every sandbox is recorded (metadata kind "sandboxes") before its first ADD, so a crash can
+// always be torn down at the next start; everything global is named per daemon (bridges, the
+// BERTH-<bridge> filter and nat chains, CNI network names berth-<id12>); host ports are held open by the
+// daemon while published, and traffic to them is kernel NAT, not a proxy.
 import type { ContainerRecord } from '../containers/record';
 import type { CniResult } from './cni';
 import type { PortMapping } from './port-spec';
