@@ -5,6 +5,7 @@ import path from 'node:path';
 import { makeBusybox, run, startDaemon, unmountUnder, DOCKER, type TestDaemon } from '../test/e2e/harness';
 import { busyboxApplets } from '../src/baseimage/busybox';
 import { EngineClient, readAll } from '../src/client';
+import { networkBench } from './network';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const ROOT = path.resolve(__dirname, '../..');
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
     rows.push([`memory outside each running container (conmon + berthd growth), MB (${conmons.length} conmons)`, (perContainerKb / 1024).toFixed(2)]);
     rows.push([`berth ps with ${N} running, median ms`, psTime.toFixed(1)]);
     rows.push([`docker ps → berthd with ${N} running, median ms`, dockerPsTime.toFixed(1)]);
+    if (process.env.BENCH_ONLY !== 'core') rows.push(...await networkBench(daemon, RUNS));
 
     docker = await startDockerd(dir).catch(() => undefined);
     if (docker) {

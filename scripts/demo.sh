@@ -12,6 +12,10 @@ cleanup() {
   [ -n "${PID:-}" ] && bin/berth rm -f $(bin/berth ps -aq) >/dev/null 2>&1
   [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
   grep -o " $DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  ip link del "bd$$" 2>/dev/null
+  for t in filter:FORWARD nat:POSTROUTING; do
+    iptables -w -t "${t%:*}" -D "${t#*:}" -j "BERTH-bd$$" 2>/dev/null; iptables -w -t "${t%:*}" -F "BERTH-bd$$" 2>/dev/null; iptables -w -t "${t%:*}" -X "BERTH-bd$$" 2>/dev/null
+  done
   rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -42,5 +46,14 @@ if [ -n "$DOCKER" ]; then
   step "$DOCKER" ps -a
 fi
 step bin/berth rm ticker
+
+# A page served from a bind-mounted folder through a published port, fetched from the host.
+mkdir -p "$DIR/htdocs"
+echo '<h1>Hello from a bind-mounted folder, served by busybox httpd in a berth container</h1>' > "$DIR/htdocs/index.html"
+step bin/berth run -d --name web -p 18088:80 -v "$DIR/htdocs:/var/www/html" busybox httpd -f -p 80 -h /var/www/html
+step bin/berth port web
+for _ in $(seq 50); do curl -sf -o /dev/null http://localhost:18088/ && break; sleep 0.1; done
+step curl -s http://localhost:18088/
+step bin/berth rm -f web
 echo
 echo "demo done"

@@ -13,6 +13,7 @@ const imp = () => require('./commands/import') as typeof import('./commands/impo
 const inspect = () => require('./commands/inspect') as typeof import('./commands/inspect');
 const life = () => require('./commands/lifecycle') as typeof import('./commands/lifecycle');
 const logs = () => require('./commands/logs') as typeof import('./commands/logs');
+const network = () => require('./commands/network') as typeof import('./commands/network');
 const ps = () => require('./commands/ps') as typeof import('./commands/ps');
 const run = () => require('./commands/run') as typeof import('./commands/run');
 const system = () => require('./commands/system') as typeof import('./commands/system');
@@ -27,6 +28,7 @@ const CONTAINER: Record<string, Registrar> = {
   rename: (p, n) => life().registerRename(p, n), logs: (p, n) => logs().registerLogs(p, n),
   attach: (p, n) => attach().registerAttach(p, n), top: (p, n) => inspect().registerTop(p, n),
   exec: (p, n) => exec().registerExec(p, n),
+  port: (p, n) => network().registerPort(p, n),
 };
 const TOP_LEVEL: Record<string, Registrar> = {
   ...CONTAINER,
@@ -49,6 +51,12 @@ const IMAGE_GROUP: Record<string, Registrar> = {
   prune: (p) => images().registerImagePrune(p), busybox: (p, n) => imp().registerBusybox(p, n),
 };
 const IMAGE_ALIASES: Record<string, string> = { list: 'ls', remove: 'rm' };
+const NETWORK_GROUP: Record<string, Registrar> = {
+  create: (p) => network().registerNetworkCreate(p), ls: (p) => network().registerNetworkLs(p),
+  inspect: (p) => network().registerNetworkInspect(p), rm: (p) => network().registerNetworkRm(p),
+  prune: (p) => network().registerNetworkPrune(p), connect: (p) => network().registerNetworkConnect(p),
+  disconnect: (p) => network().registerNetworkDisconnect(p),
+};
 const SYSTEM_GROUP: Record<string, Registrar> = { info: (p, n) => system().registerInfo(p, n) };
 const VOLUME_GROUP: Record<string, Registrar> = Object.fromEntries(
   ['create', 'ls', 'inspect', 'rm', 'prune'].map((n): [string, Registrar] => [n, (p) => volume().VOLUME_COMMANDS[n](p)]));
@@ -57,6 +65,7 @@ const GROUPS: Record<string, { description: string; commands: Record<string, Reg
   image: { description: 'Manage images', commands: IMAGE_GROUP, aliases: IMAGE_ALIASES },
   system: { description: 'Manage berth', commands: SYSTEM_GROUP, aliases: {} },
   volume: { description: 'Manage volumes', commands: VOLUME_GROUP, aliases: { list: 'ls', remove: 'rm' } },
+  network: { description: 'Manage networks', commands: NETWORK_GROUP, aliases: { list: 'ls', remove: 'rm' } },
 };
 
 /** The first words of argv that name commands (global options and their values skipped). */

@@ -11,6 +11,8 @@ import { systemRoutes } from '../api/routes/system';
 import { eventRoutes } from '../api/routes/events';
 import { volumeRoutes } from '../api/routes/volumes';
 import { LocalVolumeService } from '../services/volumes/volume-service';
+import { networkRoutes } from '../api/routes/networks';
+import { bridgeNetworking } from '../services/networks/setup';
 import { EventBus } from '../services/events/event-bus';
 import { diskUsage } from '../services/system/disk-usage';
 import { LinuxHost } from '../host/linux';
@@ -45,14 +47,18 @@ async function main(): Promise<void> {
   await images.load();
   const volumes = new LocalVolumeService({ metadata, host, dataRoot: opts.dataRoot, events, log });
   await volumes.load();
+  const net = bridgeNetworking({ host, metadata, events, dataRoot: opts.dataRoot, execRoot: opts.execRoot, bridge: opts.bridge, bip: opts.bip, log });
   const containers = new LocalContainerService({
-    images, snapshots, metadata, runtime, host, networks: new BuiltinNetworks(),
+    images, snapshots, metadata, runtime, host, networks: new BuiltinNetworks(net.attacher),
     dataRoot: opts.dataRoot, execRoot: opts.execRoot, nofile: containerNofile(), log, events, volumes,
   });
   volumes.setUsers((name) => containers.volumeUsers(name));
   images.setUsers((id) => containers.imageUsers(id));
+  net.service.setContainers({ get: (id) => containers.get(id), all: () => containers.records(), save: (r) => containers.saveRecord(r) });
+  await net.service.load();
   await containers.load();
   await volumes.reconcile();
+  await net.attacher.sweep();
   await snapshots.cleanup();
 
   const idFile = path.join(opts.dataRoot, 'engine-id');
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
   imageRoutes(router, images);
   eventRoutes(router, events);
   volumeRoutes(router, volumes);
+  networkRoutes(router, net.service, net.attacher);
   const server = createApiServer(router, (method, url, status, err) => {
     if (err) log('error', `${method} ${url}: ${status}: ${err instanceof Error ? err.stack : String(err)}`);
     else log('debug', `${method} ${url} ${status}`);

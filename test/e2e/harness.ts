@@ -6,6 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EngineClient } from '../../src/client';
 import { busyboxRootfsTar } from '../../src/baseimage/busybox';
+import { cleanNetworking } from './net-cleanup';
 
 const ROOT = path.resolve(__dirname, '../../..');
 export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
@@ -101,6 +102,7 @@ export async function startDaemon(): Promise<TestDaemon> {
       }
       killContainers(execRoot);
       unmountUnder(dir);
+      cleanNetworking(dataRoot, bridge);
       rmSync(dir, { recursive: true, force: true });
     },
   };

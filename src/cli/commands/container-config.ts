@@ -2,8 +2,9 @@
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { StatusError, collect } from '../context';
+import { addNetworkFlags, networkingConfig, parsePublish, type NetworkFlags } from './network-flags';
 
-export interface CreateFlags {
+export interface CreateFlags extends NetworkFlags {
   attach?: string[]; capAdd?: string[]; capDrop?: string[]; detach?: boolean; detachKeys?: string; dns?: string[];
   entrypoint?: string; env?: string[]; envFile?: string[]; expose?: string[]; hostname?: string; init?: boolean;
   interactive?: boolean; label?: string[]; memory?: string; mount?: string[]; name?: string; network?: string; net?: string;
@@ -16,7 +17,7 @@ export interface CreateFlags {
 
 /** Declare docker's run/create flags on `cmd` (run adds -d, --rm handling, --sig-proxy itself). */
 export function addCreateFlags(cmd: Command): Command {
-  return cmd
+  return addNetworkFlags(cmd)
     .option('--add-host <host:ip>', 'Add a custom host-to-IP mapping (host:ip)', collect)
     .option('-a, --attach <stream>', 'Attach to STDIN, STDOUT or STDERR', collect)
     .option('--cap-add <cap>', 'Add Linux capabilities', collect)
@@ -123,18 +124,6 @@ function addVolumeOption(m: Record<string, unknown>, key: string, val: string | 
   m.VolumeOptions = vo;
 }
 
-/** "[ip:][hostPort:]containerPort[/proto]" → exposed port key and binding. */
-function parsePublish(spec: string): { key: string; binding: { HostIp: string; HostPort: string } } {
-  const [addr, proto = 'tcp'] = spec.split('/');
-  const parts = addr.startsWith('[') ? [addr.slice(1, addr.indexOf(']')), ...addr.slice(addr.indexOf(']') + 2).split(':')] : addr.split(':');
-  let ip = '', host = '', container: string;
-  if (parts.length === 1) [container] = parts;
-  else if (parts.length === 2) [host, container] = parts;
-  else [ip, host, container] = [parts.slice(0, -2).join(':'), parts[parts.length - 2], parts[parts.length - 1]];
-  if (!/^\d+(-\d+)?$/.test(container)) throw bad(`invalid containerPort: ${container}`);
-  return { key: `${container}/${proto}`, binding: { HostIp: ip, HostPort: host } };
-}
-
 function parseRestart(policy: string): { Name: string; MaximumRetryCount: number } {
   const [name, count] = policy.split(':');
   if (!['no', 'always', 'unless-stopped', 'on-failure', ''].includes(name)) throw bad(`invalid restart policy: ${name}`);
@@ -170,8 +159,7 @@ export function buildCreateBody(flags: CreateFlags, image: string, command: stri
   const exposed: Record<string, object> = {};
   const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const e of flags.expose ?? []) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
-  for (const p of flags.publish ?? []) {
-    const { key, binding } = parsePublish(p);
+  for (const { key, binding } of (flags.publish ?? []).flatMap(parsePublish)) {
     exposed[key] = {};
     (portBindings[key] ??= []).push(binding);
   }
@@ -228,5 +216,5 @@ export function buildCreateBody(flags: CreateFlags, image: string, command: stri
       return { Name: name, Soft: Number(soft), Hard: Number(hard ?? soft) };
     }),
   };
-  return { ...config, HostConfig: hostConfig, NetworkingConfig: { EndpointsConfig: {} } };
+  return { ...config, HostConfig: hostConfig, NetworkingConfig: networkingConfig(flags, hostConfig) };
 }

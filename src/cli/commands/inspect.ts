@@ -10,7 +10,7 @@ import { preFormat } from '../format/formatter';
 import { indentJson } from '../format/json-indent';
 import { tabwrite } from '../format/table';
 
-type Kind = 'container' | 'image' | 'volume';
+type Kind = 'container' | 'image' | 'volume' | 'network';
 
 // docker renders inspect templates against typed structs: a nil pointer prints <nil>, a nil map
 // map[], a nil slice []. JSON only says null, so the field name decides.
@@ -26,6 +26,7 @@ function inspectNull(key: string): string {
 async function fetchRaw(client: EngineClient, name: string, kind: Kind | undefined, size: boolean): Promise<string> {
   const enc = encodeURIComponent(name);
   if (kind === 'volume') return client.text('GET', `/volumes/${enc}`);
+  if (kind === 'network') return client.text('GET', `/networks/${enc}`);
   if (kind !== 'image') {
     try {
       return await client.text('GET', `/containers/${enc}/json`, { query: { size: size ? '1' : undefined } });

@@ -139,6 +139,15 @@ export class LocalContainerService implements ContainerService {
     return this.ctx.withLock(r.id, () => updateContainer(this.ctx, r, body));
   }
 
+  /** The live records, for the network service's directory of containers. */
+  records(): ContainerRecord[] {
+    return [...this.ctx.records.values()];
+  }
+
+  saveRecord(r: ContainerRecord): Promise<void> {
+    return this.ctx.save(r);
+  }
+
   imageUsers(imageId: string): Array<{ id: string; running: boolean }> {
     return [...this.ctx.records.values()].filter((r) => r.image === imageId).map((r) => ({ id: r.id, running: r.state.Running }));
   }

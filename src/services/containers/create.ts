@@ -49,6 +49,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   const warnings = verifyResources(hostConfig, hostResourceFacts());
   adaptResources(hostConfig);
   validateNetworkMode(hostConfig, ctx.deps.networks.bridgeAvailable);
+  const networkSettings = ctx.deps.networks.prepare?.(hostConfig, body.NetworkingConfig, { ...config, MacAddress: body.MacAddress }) ?? {};
 
   const id = randomBytes(32).toString('hex');
   const mounts = await resolveMounts(ctx, id, hostConfig, config, existsSync);
@@ -71,7 +72,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
     hostsPath: path.join(dir, 'hosts'),
     hostnamePath: path.join(dir, 'hostname'),
     resolvConfPath: path.join(dir, 'resolv.conf'),
-    networkSettings: {},
+    networkSettings,
   };
   // A second create with the same name may have raced us while the image resolved.
   if (ctx.nameTaken(record.name)) {

@@ -4,6 +4,7 @@ import type { ContainerContext } from './context';
 import type { Filters } from './index';
 import type { ContainerRecord } from './record';
 import { summaryView } from './views';
+import { networkFiltersMatch } from '../networks/container-filters';
 
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 const KNOWN = new Set(['status', 'name', 'id', 'label', 'ancestor', 'exited', 'before', 'since', 'network', 'volume', 'health', 'isolation', 'is-task', 'publish', 'expose']);
@@ -50,6 +51,7 @@ export async function listContainers(ctx: ContainerContext, opts: { all: boolean
     if (exited.length && (r.state.Running || r.state.Status !== 'exited' || !exited.includes(r.state.ExitCode))) return false;
     if (before && !(r.created < before)) return false;
     if (since && !(r.created > since)) return false;
+    if (!networkFiltersMatch(r, f)) return false;
     return true;
   });
   rows.sort((a, b) => (a.created < b.created ? 1 : -1));

@@ -7,6 +7,10 @@ export interface NetworkSandbox {
   netnsPath?: string;
   /** The container's address on its network, for /etc/hosts. */
   ip?: string;
+  /** The container's /etc/resolv.conf when its network decides it (user networks point at the embedded DNS). */
+  resolvConf?: string;
+  /** Extra /etc/hosts lines (--add-host). */
+  extraHosts?: string[];
 }
 
 /** Network backends the container service can ask for a sandbox (the bridge lives in services/networks). */
@@ -15,13 +19,15 @@ export interface NetworkAttacher {
   attach(record: ContainerRecord): Promise<NetworkSandbox>;
   /** Undo attach; safe to call twice and after a daemon restart. */
   detach(record: ContainerRecord): Promise<void>;
+  /** At create: validate the network settings and return the initial NetworkSettings. */
+  prepare?(hc: HostConfig, networkingConfig: unknown, config: { ExposedPorts?: Record<string, object> | null; MacAddress?: unknown }): Record<string, unknown>;
 }
 
 /** The modes this daemon can run; others fail at create with NotImplemented. */
 export function validateNetworkMode(hc: HostConfig, bridgeAvailable = false): void {
   const mode = hc.NetworkMode || 'default';
   if (mode === 'none' || mode === 'host') return;
-  if ((mode === 'default' || mode === 'bridge') && bridgeAvailable) return;
+  if (bridgeAvailable) return; // the bridge attacher checks the rest in prepare()
   throw new NotImplementedError(`network mode "${mode}" is not implemented yet (use --network none or --network host)`);
 }
 
@@ -57,6 +63,10 @@ export class BuiltinNetworks implements NetworkAttacher {
   async detach(record: ContainerRecord): Promise<void> {
     const mode = record.hostConfig.NetworkMode || 'default';
     if (mode !== 'none' && mode !== 'host' && this.bridge) await this.bridge.detach(record);
+  }
+
+  prepare(hc: HostConfig, networkingConfig: unknown, config: { ExposedPorts?: Record<string, object> | null; MacAddress?: unknown }): Record<string, unknown> {
+    return this.bridge?.prepare?.(hc, networkingConfig, config) ?? {};
   }
 
   get bridgeAvailable(): boolean {

@@ -2,6 +2,7 @@
 import { humanDuration } from '../../units/human';
 import type { ContainerRecord } from './record';
 import { mountView } from './mounts';
+import { portsSummary } from '../networks/port-spec';
 
 export function inspectView(r: ContainerRecord): object {
   return {
@@ -68,7 +69,7 @@ export function summaryView(r: ContainerRecord, imageName: string): object {
     ImageID: r.image,
     Command: command,
     Created: Math.floor(Date.parse(r.created) / 1000),
-    Ports: [],
+    Ports: portsSummary((r.networkSettings.Ports ?? {}) as Parameters<typeof portsSummary>[0]),
     Labels: r.config.Labels ?? {},
     State: r.state.Status,
     Status: statusLine(r),

@@ -1,0 +1,80 @@
+// Network figures for `make bench`: throughput through a published port against the container's own address, and what a bridge adds to `run`.
+import { run, type TestDaemon } from '../test/e2e/harness';
+import { readAll, type EngineClient } from '../src/client';
+
+const FILE_MB = 256;
+/** Alternating pairs of fetches: the machine's load drifts, so each pair is compared in time. */
+const PAIRS = 15;
+
+/** Bytes per second fetching `url` once with curl (a native client, so the figure is the path's, not Node's). */
+async function fetchRate(url: string): Promise<number> {
+  const r = await run('curl', ['-sf', '-o', '/dev/null', '-w', '%{size_download} %{speed_download}', url]);
+  const [size, speed] = r.stdout.trim().split(' ').map(Number);
+  if (r.code !== 0 || size !== FILE_MB << 20) throw new Error(`fetching ${url}: curl exit ${r.code}, ${size} bytes`);
+  return speed;
+}
+
+async function apiRun(client: EngineClient, networkMode: string): Promise<void> {
+  const { Id } = await client.json<{ Id: string }>('POST', '/containers/create', {
+    body: { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: networkMode, AutoRemove: true } },
+  });
+  const wait = await client.request('POST', `/containers/${Id}/wait`, { query: { condition: 'removed' } });
+  await client.request('POST', `/containers/${Id}/start`).then((r) => r.body.resume());
+  const text = (await readAll(wait.body)).toString();
+  if (JSON.parse(text).StatusCode !== 0) throw new Error(`api run (${networkMode}) failed: ${text}`);
+}
+
+async function elapsedMs(fn: () => Promise<void>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function networkBench(d: TestDaemon, runs: number): Promise<Array<[string, string]>> {
+  // Alternate the two so both see the same load; compare each pair.
+  const none: number[] = [];
+  const bridge: number[] = [];
+  await apiRun(d.client, 'bridge'); // warm-up
+  for (let i = 0; i < runs; i++) {
+    none.push(await elapsedMs(() => apiRun(d.client, 'none')));
+    bridge.push(await elapsedMs(() => apiRun(d.client, 'bridge')));
+  }
+  const extra = median(bridge.map((b, i) => b - none[i]));
+
+  const r = await d.docker(['run', '-d', '--shm-size', `${FILE_MB + 32}m`, '-p', '127.0.0.1::80', 'busybox', 'sh', '-c',
+    `dd if=/dev/zero of=/dev/shm/big bs=1M count=${FILE_MB} 2>/dev/null && httpd -f -p 80 -h /dev/shm`]);
+  if (r.code !== 0) throw new Error(`bench web server: ${r.stderr}`);
+  const id = r.stdout.trim();
+  try {
+    const port = (await d.docker(['port', id, '80'])).stdout.trim().split(':')[1];
+    const ip = (await d.docker(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', id])).stdout.trim();
+    const published = `http://127.0.0.1:${port}/big`;
+    const direct = `http://${ip}/big`;
+    for (let i = 0; ; i++) {
+      const ok = await fetchRate(direct).then(() => true, () => false);
+      if (ok) break;
+      if (i > 100) throw new Error('bench web server did not come up');
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const viaPort: number[] = [];
+    const viaIp: number[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      viaIp.push(await fetchRate(direct));
+      viaPort.push(await fetchRate(published));
+    }
+    const pairRatios = viaPort.map((p, i) => p / viaIp[i]);
+    const mb = (x: number) => (x / (1 << 20)).toFixed(0);
+    return [
+      ['API run --rm true, --network none, median ms', median(none).toFixed(1)],
+      ['API run --rm true, default bridge, median ms', median(bridge).toFixed(1)],
+      ['extra start-up a bridge adds, median of paired runs, ms (target <= 150)', extra.toFixed(1)],
+      [`HTTP ${FILE_MB} MB via the container's address, median MB/s`, mb(median(viaIp))],
+      [`HTTP ${FILE_MB} MB via published port on 127.0.0.1, median MB/s`, mb(median(viaPort))],
+      ['published port / direct throughput, median of paired runs (target >= 0.9)', median(pairRatios).toFixed(3)],
+    ];
+  } finally {
+    await d.docker(['rm', '-f', id]);
+  }
+}

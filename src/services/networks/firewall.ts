@@ -1,0 +1,48 @@
+// berthd's own iptables chains (named per daemon): forwarding beside a DROP policy, isolation between networks, outbound NAT.
+import type { Host } from '../../host';
+
+export interface BridgeRule {
+  bridge: string;
+  subnet: string;
+  internal: boolean;
+}
+
+/** Filter rules for our bridges, in order: internal networks stay inside; networks can't reach each other; the rest forwards. */
+export function forwardRules(chain: string, bridges: BridgeRule[]): string[] {
+  const rules: string[] = [];
+  for (const b of bridges) {
+    if (b.internal) rules.push(`-A ${chain} -i ${b.bridge} ! -o ${b.bridge} -j DROP`, `-A ${chain} -o ${b.bridge} ! -i ${b.bridge} -j DROP`);
+    for (const other of bridges) if (other.bridge !== b.bridge) rules.push(`-A ${chain} -i ${b.bridge} -o ${other.bridge} -j DROP`);
+  }
+  for (const b of bridges) {
+    rules.push(`-A ${chain} -i ${b.bridge} -j ACCEPT`);
+    rules.push(`-A ${chain} -o ${b.bridge} -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT`);
+  }
+  return rules;
+}
+
+/** NAT rules: each non-internal network's traffic leaving its bridge is masqueraded (one rule per network, not per container). */
+export function natRules(chain: string, bridges: BridgeRule[]): string[] {
+  return bridges.filter((b) => !b.internal).map((b) => `-A ${chain} -s ${b.subnet} ! -o ${b.bridge} -j MASQUERADE`);
+}
+
+export class Firewall {
+  /** `chain` must be unique per daemon, e.g. BERTH-<default bridge name>. */
+  constructor(private readonly host: Host, readonly chain: string) {}
+
+  /** Replace the chain's rules atomically and make sure FORWARD jumps to it first. */
+  async sync(bridges: BridgeRule[]): Promise<void> {
+    const input = [
+      '*filter', `:${this.chain} - [0:0]`, ...forwardRules(this.chain, bridges), 'COMMIT',
+      '*nat', `:${this.chain} - [0:0]`, ...natRules(this.chain, bridges), 'COMMIT', '',
+    ].join('\n');
+    await this.host.run('iptables-restore', ['-w', '--noflush'], { input });
+    await this.jump('filter', 'FORWARD');
+    await this.jump('nat', 'POSTROUTING');
+  }
+
+  private async jump(table: string, from: string): Promise<void> {
+    const check = await this.host.run('iptables', ['-w', '-t', table, '-C', from, '-j', this.chain], { allowFailure: true });
+    if (check.code !== 0) await this.host.run('iptables', ['-w', '-t', table, '-I', from, '1', '-j', this.chain]);
+  }
+}
