@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
-import { hasCode, InvalidParameterError } from '../errors';
+import { ConflictError, hasCode, InvalidParameterError } from '../errors';
 import { decompress } from './decompress';
 import { cleanComponents, resolveInRoot } from './securejoin';
 import {
@@ -26,6 +26,15 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /** Runs mknod/setfattr; defaults to spawning them directly. */
   runner?: CommandRunner;
+  /** Give every entry this owner instead of the tar's (docker cp -a into a container with a User). */
+  owner?: { uid: number; gid: number };
+  /** Refuse (Conflict) to replace a directory with a non-directory or the reverse (Docker's NoOverwriteDirNonDir). */
+  noOverwriteDirNonDir?: boolean;
+  /**
+   * `dest` is already the resolved directory and must be used as given: no
+   * realpath (a path through /proc/<pid>/root would resolve to the host's view).
+   */
+  destResolved?: boolean;
 }
 
 export interface ExtractResult {
@@ -44,6 +53,8 @@ interface Ctx {
   runner: CommandRunner;
   dirTimes: { path: string; mtime: Date }[];
   skippedDevices: number;
+  owner?: { uid: number; gid: number };
+  noOverwriteDirNonDir: boolean;
 }
 
 /**
@@ -58,14 +69,16 @@ interface Ctx {
  * before the failure stays.
  */
 export async function extractTar(source: Readable, dest: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
-  await mkdir(dest, { recursive: true });
+  if (!opts.destResolved) await mkdir(dest, { recursive: true });
   const ctx: Ctx = {
-    dest: await realpath(dest),
+    dest: opts.destResolved ? dest : await realpath(dest),
     whiteouts: opts.whiteouts ?? 'none',
     preserveOwners: opts.preserveOwners ?? true,
     runner: opts.runner ?? defaultRunner,
     dirTimes: [],
     skippedDevices: 0,
+    owner: opts.owner,
+    noOverwriteDirNonDir: opts.noOverwriteDirNonDir ?? false,
   };
   const input = decompress(source);
   let size = 0;
@@ -138,11 +151,16 @@ async function extractEntry(h: Header, body: AsyncIterable<unknown>, ctx: Ctx): 
   const type = h.type ?? 'file';
   const existing = await lstatOrUndefined(target);
   const keepDir = type === 'directory' && existing?.isDirectory() === true;
+  if (existing && ctx.noOverwriteDirNonDir && existing.isDirectory() !== (type === 'directory')) {
+    throw existing.isDirectory()
+      ? new ConflictError(`cannot overwrite directory "/${parts.join('/')}" with non-directory "${h.name}"`)
+      : new ConflictError(`cannot overwrite non-directory "/${parts.join('/')}" with directory "${h.name}"`);
+  }
   if (existing && !keepDir) await rm(target, { recursive: true, force: true });
 
   const mode = (h.mode ?? (type === 'directory' ? 0o755 : 0o644)) & 0o7777;
-  const uid = h.uid ?? 0;
-  const gid = h.gid ?? 0;
+  const uid = ctx.owner?.uid ?? h.uid ?? 0;
+  const gid = ctx.owner?.gid ?? h.gid ?? 0;
   const mtime = h.mtime ?? new Date();
 
   switch (type) {

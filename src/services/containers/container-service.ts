@@ -1,6 +1,7 @@
 // The container service: looks containers up and hands each verb to its own module, serialised per container.
 import { ConflictError, NotModifiedError } from '../../errors';
 import { attachContainer } from './attach';
+import { LocalArchiveService, type ArchiveService } from './archive';
 import { ContainerContext, type ContainerDeps } from './context';
 import { createContainer } from './create';
 import { handleExit } from './exit';
@@ -136,6 +137,11 @@ export class LocalContainerService implements ContainerService {
   update(idOrName: string, body: Record<string, unknown>): Promise<{ Warnings: string[] }> {
     const r = this.ctx.get(idOrName);
     return this.ctx.withLock(r.id, () => updateContainer(this.ctx, r, body));
+  }
+
+  /** The archive API (docker cp) over the same records and locks. */
+  archive(): ArchiveService {
+    return new LocalArchiveService(this.ctx);
   }
 
   imageUsers(imageId: string): Array<{ id: string; running: boolean }> {

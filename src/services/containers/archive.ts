@@ -1,0 +1,131 @@
+// The archive API behind `docker cp`: stat, read (tar out) and extract (tar in) paths of a container, safely.
+import { lstat, readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { extractTar } from '../../archive/extract';
+import { packDir } from '../../archive/pack';
+import { BerthError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
+import { ContainerFs, cleanPath, dockerBase, mappedMounts, mountHolding, type PathStat } from './archive-fs';
+import type { ContainerContext } from './context';
+import type { ContainerRecord } from './record';
+import { resolveUser } from './user';
+
+export type { PathStat } from './archive-fs';
+
+export interface PutArchiveOptions {
+  /** Refuse to replace a directory with a non-directory or the reverse (409). */
+  noOverwriteDirNonDir: boolean;
+  /** Give the files the container's User (when it has one) instead of the tar's owners. */
+  copyUIDGID: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Files in and out of a container, for running, stopped and created ones.
+ * Paths are the container's, resolved inside it (links, `..`, mounts); a
+ * missing one is NotFound "Could not find the file <path> in container <c>".
+ * A running container is frozen while its files are read or written (so no
+ * process in it can swap a link under the copy, CVE-2018-15664); a stopped
+ * one has its root filesystem mounted for the copy only. Each call holds the
+ * container's lock until it is done (for `get`, until the tar is consumed).
+ */
+export interface ArchiveService {
+  stat(idOrName: string, path: string): Promise<PathStat>;
+  /** The tar of `path`, entries named as Docker names them; the stream must be consumed or destroyed. */
+  get(idOrName: string, path: string): Promise<{ stat: PathStat; tar: Readable }>;
+  /** Extract `tar` into the directory `path`; streamed, never buffered. */
+  put(idOrName: string, path: string, tar: Readable, opts: PutArchiveOptions): Promise<void>;
+}
+
+/** An open view of a container's files and how to give it back. */
+interface FsSession {
+  fs: ContainerFs;
+  close(): Promise<void>;
+}
+
+export class LocalArchiveService implements ArchiveService {
+  constructor(private readonly ctx: ContainerContext) {}
+
+  stat(idOrName: string, p: string): Promise<PathStat> {
+    const r = this.ctx.get(idOrName);
+    return this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => (await fs.stat(p)).stat));
+  }
+
+  get(idOrName: string, p: string): Promise<{ stat: PathStat; tar: Readable }> {
+    const r = this.ctx.get(idOrName);
+    return new Promise((resolve, reject) => {
+      // The lock (and the freeze or mount) lasts until the tar stream closes.
+      this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => {
+        const { stat, parts } = await fs.stat(p);
+        const host = fs.hostPath(parts);
+        // A directory's entries are named after the path asked for ("/a/b/" → "b/…", "/a/." → "./…").
+        const name = dockerBase(p) === '/' ? '.' : dockerBase(p);
+        const tar = packDir(host, { prefix: name });
+        const closed = new Promise<void>((done) => tar.once('close', done));
+        this.ctx.emit(r, 'archive-path');
+        resolve({ stat, tar });
+        await closed;
+      })).catch(reject);
+    });
+  }
+
+  put(idOrName: string, p: string, tar: Readable, opts: PutArchiveOptions): Promise<void> {
+    const r = this.ctx.get(idOrName);
+    return this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => {
+      // The last name is followed too: extracting "into" a link to a directory is allowed.
+      const parts = await fs.resolve(cleanPath(p), true);
+      const host = fs.hostPath(parts);
+      const st = await lstat(host);
+      if (!st.isDirectory()) throw new InvalidParameterError('extraction point is not a directory');
+      const mount = mountHolding(r.mounts, parts);
+      if (mount && !mount.RW) throw new InvalidParameterError('mounted volume is marked read-only');
+      if (!mount && r.hostConfig.ReadonlyRootfs) throw new InvalidParameterError('container rootfs is marked read-only');
+      const owner = opts.copyUIDGID && r.config.User ? await this.containerUser(fs, r.config.User) : undefined;
+      await extractTar(tar, host, {
+        destResolved: true, preserveOwners: true, owner, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, signal: opts.signal,
+      });
+      this.ctx.emit(r, 'extract-to-dir');
+    }));
+  }
+
+  private async containerUser(fs: ContainerFs, user: string): Promise<{ uid: number; gid: number }> {
+    const read = async (file: string) => readFile(fs.hostPath(await fs.resolve(cleanPath(file), true)), 'utf8').catch(() => undefined);
+    const u = await resolveUser(user, read);
+    return { uid: u.uid, gid: u.gid };
+  }
+
+  /** Open the container's files, run `fn`, close them again; file errors become Docker's answers. */
+  private async withFs<T>(r: ContainerRecord, idOrName: string, p: string, fn: (fs: ContainerFs) => Promise<T>): Promise<T> {
+    if (!p) throw new InvalidParameterError('path is required');
+    const session = await this.open(r);
+    try {
+      return await fn(session.fs);
+    } catch (err) {
+      if (err instanceof BerthError) throw err;
+      if (hasCode(err, 'ENOENT')) throw new NotFoundError(`Could not find the file ${p} in container ${idOrName}`);
+      if (hasCode(err, 'ENOTDIR')) throw new InvalidParameterError(`not a directory: ${p}`);
+      throw new SystemError(`${p} in container ${idOrName}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async open(r: ContainerRecord): Promise<FsSession> {
+    const { runtime, host, snapshots, log } = this.ctx.deps;
+    if (r.state.Running) {
+      // /proc/<pid>/root shows the container's own mounts (binds, volumes, tmpfs); freezing it stops any link swap.
+      const freeze = !r.state.Paused;
+      if (freeze) await runtime.pause(r.id);
+      return {
+        fs: new ContainerFs(`/proc/${r.state.Pid}/root`),
+        close: async () => {
+          if (freeze) await runtime.resume(r.id).catch((err) => log('warn', `resuming ${r.id} after a copy: ${err.message}`));
+        },
+      };
+    }
+    await host.mount(await snapshots.mounts(r.id), r.rootfsPath);
+    return {
+      fs: new ContainerFs(r.rootfsPath, mappedMounts(r.mounts)),
+      close: () => host.unmount(r.rootfsPath),
+    };
+  }
+}
