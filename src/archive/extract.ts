@@ -95,6 +95,8 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
     ex,
     opts.signal ? { signal: opts.signal } : {},
   );
+  // Awaited below; until then a rejection (an abort) must not count as unhandled.
+  piping.catch(() => undefined);
   let failure: unknown;
   try {
     for await (const entry of ex) {

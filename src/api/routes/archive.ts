@@ -1,4 +1,5 @@
 // Archive routes behind `docker cp`: HEAD/GET/PUT /containers/{id}/archive.
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidParameterError } from '../../errors';
 import type { ArchiveService, PathStat } from '../../services/containers/archive';
@@ -18,6 +19,26 @@ function pathOf(req: ApiRequest): string {
   return p;
 }
 
+/**
+ * Passes a stream through but keeps its last chunk (the tar's end) until
+ * `released`: a client that has the whole tar knows the container is already
+ * thawed or unmounted again.
+ */
+function holdLastChunk(released: Promise<void>): Transform {
+  let last: Buffer | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      const prev = last;
+      last = chunk;
+      cb(null, prev);
+    },
+    flush(cb) {
+      const done = () => cb(null, last);
+      released.then(done, done);
+    },
+  });
+}
+
 export function archiveRoutes(router: Router, archive: ArchiveService): void {
   // Registered before GET, which would otherwise answer HEAD too.
   router.add('HEAD', '/containers/{id}/archive', async (req) => {
@@ -25,11 +46,11 @@ export function archiveRoutes(router: Router, archive: ArchiveService): void {
     req.res!.writeHead(200, { ...COMMON_HEADERS, [PATH_STAT_HEADER]: statHeader(stat), 'Content-Type': 'application/json' }).end();
   });
   router.add('GET', '/containers/{id}/archive', async (req) => {
-    const { stat, tar } = await archive.get(req.params.id, pathOf(req));
+    const { stat, tar, released } = await archive.get(req.params.id, pathOf(req));
     const res = req.res!;
     res.writeHead(200, { ...COMMON_HEADERS, [PATH_STAT_HEADER]: statHeader(stat), 'Content-Type': 'application/x-tar' });
     // A client that goes away destroys the tar, which releases the container.
-    await pipeline(tar, res).catch(() => res.destroy());
+    await pipeline(tar, holdLastChunk(released), res).catch(() => res.destroy());
   });
   router.add('PUT', '/containers/{id}/archive', async (req) => {
     const abort = new AbortController();

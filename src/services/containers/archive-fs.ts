@@ -44,7 +44,9 @@ export class ContainerFs {
       if (m.destination.length > parts.length || (best && best.destination.length >= m.destination.length)) continue;
       if (m.destination.every((c, i) => parts[i] === c)) best = m;
     }
-    return best ? path.join(best.source, ...parts.slice(best.destination.length)) : path.join(this.root, ...parts);
+    if (best) return path.join(best.source, ...parts.slice(best.destination.length));
+    // The root itself keeps its trailing slash: /proc/<pid>/root must be followed, not lstat'ed as a link.
+    return parts.length ? path.join(this.root, ...parts) : `${this.root.replace(/\/+$/, '')}/`;
   }
 
   /**

@@ -30,8 +30,12 @@ export interface PutArchiveOptions {
  */
 export interface ArchiveService {
   stat(idOrName: string, path: string): Promise<PathStat>;
-  /** The tar of `path`, entries named as Docker names them; the stream must be consumed or destroyed. */
-  get(idOrName: string, path: string): Promise<{ stat: PathStat; tar: Readable }>;
+  /**
+   * The tar of `path`, entries named as Docker names them; the stream must be
+   * consumed or destroyed. `released` settles once the container is thawed or
+   * unmounted again after the stream closed.
+   */
+  get(idOrName: string, path: string): Promise<{ stat: PathStat; tar: Readable; released: Promise<void> }>;
   /** Extract `tar` into the directory `path`; streamed, never buffered. */
   put(idOrName: string, path: string, tar: Readable, opts: PutArchiveOptions): Promise<void>;
 }
@@ -50,11 +54,11 @@ export class LocalArchiveService implements ArchiveService {
     return this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => (await fs.stat(p)).stat));
   }
 
-  get(idOrName: string, p: string): Promise<{ stat: PathStat; tar: Readable }> {
+  get(idOrName: string, p: string): Promise<{ stat: PathStat; tar: Readable; released: Promise<void> }> {
     const r = this.ctx.get(idOrName);
     return new Promise((resolve, reject) => {
       // The lock (and the freeze or mount) lasts until the tar stream closes.
-      this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => {
+      const released: Promise<void> = this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => {
         const { stat, parts } = await fs.stat(p);
         const host = fs.hostPath(parts);
         // A directory's entries are named after the path asked for ("/a/b/" → "b/…", "/a/." → "./…").
@@ -62,9 +66,10 @@ export class LocalArchiveService implements ArchiveService {
         const tar = packDir(host, { prefix: name });
         const closed = new Promise<void>((done) => tar.once('close', done));
         this.ctx.emit(r, 'archive-path');
-        resolve({ stat, tar });
+        resolve({ stat, tar, released });
         await closed;
-      })).catch(reject);
+      }));
+      released.catch(reject);
     });
   }
 
