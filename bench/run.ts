@@ -5,6 +5,7 @@ import path from 'node:path';
 import { makeBusybox, run, startDaemon, unmountUnder, DOCKER, type TestDaemon } from '../test/e2e/harness';
 import { busyboxApplets } from '../src/baseimage/busybox';
 import { EngineClient, readAll } from '../src/client';
+import { cpBench, cpBenchDockerd } from './cp';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const ROOT = path.resolve(__dirname, '../..');
@@ -73,7 +74,7 @@ async function apiRun(client: EngineClient): Promise<void> {
   if (JSON.parse(text).StatusCode !== 0) throw new Error(`api run failed: ${text}`);
 }
 
-async function startDockerd(dir: string): Promise<{ sock: string; stop: () => Promise<void> } | undefined> {
+export async function startDockerd(dir: string): Promise<{ sock: string; stop: () => Promise<void> } | undefined> {
   if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) return undefined;
   const sock = path.join(dir, 'docker.sock');
   const proc = spawn('dockerd', ['-H', `unix://${sock}`, '--data-root', path.join(dir, 'docker-data'), '--exec-root', path.join(dir, 'docker-exec'),
@@ -160,6 +161,8 @@ async function main(): Promise<void> {
     rows.push([`memory outside each running container (conmon + berthd growth), MB (${conmons.length} conmons)`, (perContainerKb / 1024).toFixed(2)]);
     rows.push([`berth ps with ${N} running, median ms`, psTime.toFixed(1)]);
     rows.push([`docker ps → berthd with ${N} running, median ms`, dockerPsTime.toFixed(1)]);
+    const cp = await cpBench(daemon, dir);
+    rows.push(...cp.rows);
 
     docker = await startDockerd(dir).catch(() => undefined);
     if (docker) {
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
       rows.push(['API run on dockerd, median ms', dockerApi.toFixed(1)]);
       rows.push(['API run: berthd / dockerd', (berthApi / dockerApi).toFixed(3)]);
       rows.push(['dockerd idle RSS, MB', (rssKb(dockerdPid) / 1024).toFixed(1)]);
+      rows.push(...await cpBenchDockerd(env, dir, cp));
     } else {
       rows.push(['dockerd', 'not installed or failed to start: no comparison']);
     }
@@ -198,7 +202,9 @@ async function main(): Promise<void> {
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -53,7 +53,7 @@ export function packDir(dir: string, opts: PackOptions = {}): Readable {
   return out;
 }
 
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 1024 * 1024;
 
 type EntryHeader = Parameters<Pack['entry']>[0];
 
@@ -63,6 +63,7 @@ interface EntrySink {
   end(): void;
   readonly destroyed: boolean;
   once(event: 'drain' | 'close', fn: () => void): void;
+  off(event: 'drain' | 'close', fn: () => void): void;
 }
 
 function devMajor(rdev: number): number {
@@ -70,6 +71,19 @@ function devMajor(rdev: number): number {
 }
 function devMinor(rdev: number): number {
   return (rdev & 0xff) | ((rdev >>> 12) & ~0xff);
+}
+
+/** Resolves when `sink` drains or closes, leaving no listener behind (one wait per chunk adds up). */
+export function drained(sink: Pick<EntrySink, 'once' | 'off'>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      sink.off('drain', done);
+      sink.off('close', done);
+      resolve();
+    };
+    sink.once('drain', done);
+    sink.once('close', done);
+  });
 }
 
 class Walker {
@@ -157,7 +171,7 @@ class Walker {
           if (bytesRead === 0) break; // it shrank: tar-stream fails the short entry
           left -= bytesRead;
           if (!sink.write(buf.subarray(0, bytesRead)) && !sink.destroyed) {
-            await new Promise<void>((resolve) => { sink.once('drain', resolve); sink.once('close', resolve); });
+            await drained(sink);
           }
         }
       } finally {

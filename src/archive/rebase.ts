@@ -1,6 +1,7 @@
 // Renaming the top of a tar stream's entries on the fly (Docker's RebaseArchiveEntries), streamed entry by entry.
 import { Readable } from 'node:stream';
 import { extract, pack, type Header } from 'tar-stream';
+import { drained } from './pack';
 
 /** `name` with its leading `oldBase` component(s) replaced by `newBase`; other names unchanged. */
 export function rebaseName(name: string, oldBase: string, newBase: string): string {
@@ -13,6 +14,7 @@ interface EntrySink {
   write(chunk: Buffer): boolean;
   end(): void;
   once(event: 'drain' | 'close', fn: () => void): void;
+  off(event: 'drain' | 'close', fn: () => void): void;
 }
 
 /**
@@ -40,7 +42,7 @@ export function rebaseTar(source: Readable, oldBase: string, newBase: string): R
         const sink = out.entry(h, cb) as unknown as EntrySink;
         (async () => {
           for await (const chunk of entry as AsyncIterable<Buffer>) {
-            if (!sink.write(chunk)) await new Promise<void>((r) => { sink.once('drain', r); sink.once('close', r); });
+            if (!sink.write(chunk)) await drained(sink);
           }
           sink.end();
         })().catch(reject);
