@@ -173,6 +173,7 @@ test('errors carry Docker\'s messages and exit codes', async () => {
   assert.equal(berthMissing.stderr.trim(), missing.stderr.trim());
   await assert.rejects(ctx.d.client.request('PUT', `/containers/${id}/archive`, { query: { path: '/d/t' }, body: Buffer.alloc(1024) }), { statusCode: 400, message: 'extraction point is not a directory' });
   await assert.rejects(ctx.d.client.request('PUT', `/containers/${id}/archive`, { query: { path: '/nope' }, body: Buffer.alloc(1024) }), { statusCode: 404 });
+  await assert.rejects(ctx.d.client.request('PUT', `/containers/${id}/archive`, { query: { path: '/tmp' }, body: Buffer.alloc(4096, 0x41) }), { statusCode: 400 });
   const dirOverFile = await tarBuffer([{ name: 't/', type: 'directory' }]);
   await assert.rejects(ctx.d.client.request('PUT', `/containers/${id}/archive`, { query: { path: '/d', noOverwriteDirNonDir: true }, body: dirOverFile }), { statusCode: 409 });
   await assert.rejects(ctx.d.client.request('HEAD', `/containers/${id}/archive`, { query: { path: '/none' } }), { statusCode: 404 });

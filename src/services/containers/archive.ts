@@ -87,6 +87,10 @@ export class LocalArchiveService implements ArchiveService {
       const owner = opts.copyUIDGID && r.config.User ? await this.containerUser(fs, r.config.User) : undefined;
       await extractTar(tar, host, {
         destResolved: true, preserveOwners: true, owner, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, signal: opts.signal,
+      }).catch((err) => {
+        // What the tar parser refuses (not a tar, truncated, a bad header) is the caller's fault.
+        if (err instanceof BerthError || (err as NodeJS.ErrnoException).code || opts.signal?.aborted) throw err;
+        throw new InvalidParameterError(`invalid tar archive: ${(err as Error).message}`, { cause: err });
       });
       this.ctx.emit(r, 'extract-to-dir');
     }));
