@@ -338,6 +338,27 @@ test('a link flipped in a loop during copies (CVE-2018-15664) never reads or wri
   await ok(['rm', '-f', id]);
 });
 
+test('a link flipped by another container in a shared bind mount is frozen too during copies', async () => {
+  const shared = local('shared');
+  mkdirSync(shared);
+  const flipper = (await ok(['run', '-d', '--network', 'none', '-v', `${shared}:/shared`, 'busybox', 'sh', '-c',
+    `mkdir -p /shared/w${canary} && echo shared > /shared/w${canary}/secret && ` +
+    'while :; do mv /shared/w /shared/w.real; ln -s / /shared/w; rm /shared/w; mv /shared/w.real /shared/w; done'])).trim();
+  const reader = (await ok(['run', '-d', '--network', 'none', '-v', `${shared}:/shared`, 'busybox', 'sleep', '600'])).trim();
+  const got: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    got.push(await ctx.d.client.request('GET', `/containers/${reader}/archive`, { query: { path: `/shared/w${canary}/secret` } })
+      .then(async (r) => (await bufferOf(r.body)).toString(), (err) => `error ${err.statusCode}`));
+    const upload = await tarBuffer([{ name: `shared-race-${i}`, type: 'file', data: 'race' }]);
+    await ctx.d.client.request('PUT', `/containers/${reader}/archive`, { query: { path: `/shared/w${canary}` }, body: upload })
+      .then((r) => r.body.resume(), () => undefined);
+  }
+  assert.ok(got.every((t) => !t.includes('HOST SECRET')), 'a copy read the host\'s file');
+  assert.ok(got.some((t) => t.includes('shared')), 'no copy succeeded at all');
+  assertCanaryUntouched();
+  await ok(['rm', '-f', flipper, reader]);
+});
+
 test('berth cp copies both ways like docker cp', async () => {
   const id = await running();
   const r = await ctx.d.berth(['cp', local('in-dir'), `${id}:/tmp/by-berth`]);

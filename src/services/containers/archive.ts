@@ -119,22 +119,56 @@ export class LocalArchiveService implements ArchiveService {
   }
 
   private async open(r: ContainerRecord): Promise<FsSession> {
-    const { runtime, host, snapshots, log } = this.ctx.deps;
-    if (r.state.Running) {
-      // /proc/<pid>/root shows the container's own mounts (binds, volumes, tmpfs); freezing it stops any link swap.
-      const freeze = !r.state.Paused;
-      if (freeze) await runtime.pause(r.id);
-      return {
-        fs: new ContainerFs(`/proc/${r.state.Pid}/root`),
-        close: async () => {
-          if (freeze) await runtime.resume(r.id).catch((err) => log('warn', `resuming ${r.id} after a copy: ${err.message}`));
-        },
-      };
+    const { host, snapshots } = this.ctx.deps;
+    // Nothing that could swap a link under the copy keeps running meanwhile (CVE-2018-15664).
+    const frozen = await this.freeze(r, this.writersOf(r));
+    try {
+      // /proc/<pid>/root shows a running container's own mounts (binds, volumes, tmpfs).
+      if (r.state.Running) return { fs: new ContainerFs(`/proc/${r.state.Pid}/root`), close: () => this.thaw(frozen) };
+      await host.mount(await snapshots.mounts(r.id), r.rootfsPath);
+    } catch (err) {
+      await this.thaw(frozen);
+      throw err;
     }
-    await host.mount(await snapshots.mounts(r.id), r.rootfsPath);
     return {
       fs: new ContainerFs(r.rootfsPath, mappedMounts(r.mounts)),
-      close: () => host.unmount(r.rootfsPath),
+      close: async () => {
+        await host.unmount(r.rootfsPath);
+        await this.thaw(frozen);
+      },
     };
+  }
+
+  /** The running, unpaused containers that could change what a copy of `r` walks: `r` and those sharing a mount source with it. */
+  private writersOf(r: ContainerRecord): ContainerRecord[] {
+    const sources = (c: ContainerRecord) => c.mounts.filter((m) => m.Type !== 'tmpfs' && m.Source).map((m) => m.Source);
+    const mine = sources(r);
+    const overlap = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+    return [...this.ctx.records.values()].filter((c) => c.state.Running && !c.state.Paused &&
+      (c.id === r.id || sources(c).some((s) => mine.some((m) => overlap(s, m)))));
+  }
+
+  /** Pause each of `list`; one that stopped meanwhile is skipped, any other failure thaws the rest and fails the copy. */
+  private async freeze(r: ContainerRecord, list: ContainerRecord[]): Promise<string[]> {
+    const { runtime } = this.ctx.deps;
+    const frozen: string[] = [];
+    for (const c of list) {
+      try {
+        await runtime.pause(c.id);
+        frozen.push(c.id);
+      } catch (err) {
+        const gone = c.id !== r.id && (await runtime.state(c.id).catch(() => undefined))?.status !== 'running';
+        if (gone) continue;
+        await this.thaw(frozen);
+        throw err;
+      }
+    }
+    return frozen;
+  }
+
+  private async thaw(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      await this.ctx.deps.runtime.resume(id).catch((err) => this.ctx.deps.log('warn', `resuming ${id} after a copy: ${err.message}`));
+    }
   }
 }
