@@ -203,6 +203,26 @@ test('a read-only root or mount refuses writes with Docker\'s message; binds and
   await ok(['rm', id]);
 });
 
+test('a copy into a named volume lands in the volume; a read-only one refuses it', async (t) => {
+  const r = await docker(['run', '-d', '--network', 'none', '-v', 'cpvol:/vol', 'busybox', 'sleep', '600']);
+  if (r.code !== 0 && /not implemented/i.test(r.stderr)) {
+    t.skip('named volumes are not on this branch yet (branch vol)');
+    return;
+  }
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  await ok(['cp', local('in-file'), `${id}:/vol/`]);
+  assert.equal(await ok(['run', '--rm', '--network', 'none', '-v', 'cpvol:/other', 'busybox', 'cat', '/other/in-file']), 'file\n');
+  await ok(['stop', '-t', '0', id]);
+  await ok(['cp', `${id}:/vol/in-file`, local('from-volume')]);
+  assert.equal(readFileSync(local('from-volume'), 'utf8'), 'file\n');
+  const ro = (await ok(['run', '-d', '--network', 'none', '-v', 'cpvol:/rov:ro', 'busybox', 'sleep', '600'])).trim();
+  const refused = await docker(['cp', local('in-file'), `${ro}:/rov/`]);
+  assert.equal(refused.stderr.trim(), 'Error response from daemon: mounted volume is marked read-only');
+  await ok(['rm', '-f', id, ro]);
+  await docker(['volume', 'rm', 'cpvol']);
+});
+
 test('dockerode\'s getArchive, putArchive and infoArchive work against berthd', async () => {
   const c = dockerode().getContainer(await running());
   const res = await c.infoArchive({ path: '/d/t' }) as unknown as { headers: Record<string, string>; resume(): void };
