@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { listTar, tarBuffer } from '../../src/archive/tar-fixture';
-import { useDaemon } from './harness';
+import { run, useDaemon } from './harness';
 
 const ctx = useDaemon();
 let tmp = '';
@@ -399,3 +399,14 @@ test('berth cp copies both ways like docker cp', async () => {
   const ro = await ctx.d.berth(['cp', `${id}:/d/t`, local('no-such-dir/x')]);
   assert.equal(ro.code, 1);
 });
+
+test('on a terminal, berth cp ends with docker\'s "Successfully copied" line', async () => {
+  const id = await running();
+  const env = { ...process.env, BERTH_HOST: ctx.d.host, DOCKER_HOST: ctx.d.host, DOCKER_CONFIG: path.join(ctx.d.dir, 'docker-config') };
+  const onTty = (cmd: string) => run('script', ['-qec', cmd, '/dev/null'], { env }).then((r) => r.stdout.split('\n').filter((l) => l.includes('Successfully')).pop());
+  const berth = await onTty(`${process.execPath} ${path.resolve(__dirname, '../../../bin/berth')} cp ${id}:/d/t ${local('tty-berth')}`);
+  assert.equal(berth?.trim(), `Successfully copied 2.05kB to ${local('tty-berth')}`);
+  const quiet = await onTty(`${process.execPath} ${path.resolve(__dirname, '../../../bin/berth')} cp -q ${id}:/d/t ${local('tty-quiet')}`);
+  assert.equal(quiet, undefined);
+});
+

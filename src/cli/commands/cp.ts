@@ -1,13 +1,14 @@
 // `berth cp`: files and folders between a container and the local filesystem, with docker cp's copy rules and messages.
 import * as fs from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import type { EngineClient } from '../../client/engine-client';
 import { isApiError } from '../../client/errors';
 import { subcommand } from '../command';
-import { StatusError, clientFor } from '../context';
+import { StatusError, clientFor, writeErr } from '../context';
+import { humanSize } from '../../units/human';
 
 interface CpOptions {
   archive?: boolean;
@@ -140,7 +141,8 @@ async function copyFromContainer(client: EngineClient, container: string, srcPat
     await pipeline(res.body, process.stdout);
     return;
   }
-  let content: Readable = res.body;
+  const counted = countBytes(res.body);
+  let content: Readable = counted.stream;
   const { rebaseTar } = require('../../archive/rebase') as typeof import('../../archive/rebase');
   if (rebaseName) content = rebaseTar(content, splitDirEntry(src)[1], rebaseName);
   const srcInfo: CopyInfo = { path: src, exists: true, isDir: isDirMode(stat.mode), rebaseName };
@@ -148,6 +150,23 @@ async function copyFromContainer(client: EngineClient, container: string, srcPat
     res.body.destroy();
     throw err;
   });
+  await reportCopied(opts, counted.bytes(), dstPath);
+}
+
+/** The stream, passed through, and how many bytes went by. */
+function countBytes(source: Readable): { stream: Readable; bytes: () => number } {
+  let n = 0;
+  const stream = new PassThrough();
+  source.on('error', (err) => stream.destroy(err));
+  source.on('data', (c: Buffer) => { n += c.length; });
+  source.pipe(stream);
+  return { stream, bytes: () => n };
+}
+
+/** docker's closing line, shown only on a terminal (as its progress output is) and not with -q. */
+async function reportCopied(opts: CpOptions, bytes: number, where: string): Promise<void> {
+  if (opts.quiet || !process.stderr.isTTY) return;
+  await writeErr(`Successfully copied ${humanSize(bytes)} to ${where}\n`);
 }
 
 /** Docker's CopyInfoDestinationPath for a local path: links followed, a missing path needs its parent. */
@@ -233,12 +252,14 @@ async function copyToContainer(client: EngineClient, srcArg: string, container: 
     content = prepared.content;
     target = prepared.dir;
   }
+  const counted = countBytes(content);
   const res = await client.request('PUT', `/containers/${encodeURIComponent(container)}/archive`, {
     query: { path: target, noOverwriteDirNonDir: true, copyUIDGID: !!opts.archive },
     headers: { 'Content-Type': 'application/x-tar' },
-    body: content,
+    body: counted.stream,
   });
   res.body.resume();
+  await reportCopied(opts, counted.bytes(), `${container}:${dst.path}`);
 }
 
 /** Docker's CopyInfoSourcePath: links before the last name are followed; the last one only with -L. */
