@@ -25,6 +25,8 @@ export interface PackOptions {
   /** Runs getfattr for `overlay`; defaults to spawning it directly. */
   runner?: CommandRunner;
   signal?: AbortSignal;
+  /** Whether to pack what is inside directory `path` (its own entry is always packed); default yes. */
+  descend?: (path: string) => Promise<boolean>;
 }
 
 /**
@@ -101,7 +103,7 @@ class Walker {
     }
     if (this.opts.whiteouts === 'overlay') this.opaque = await findOpaqueDirs(this.opts.runner ?? defaultRunner, dir);
     if (prefix) await this.emit(prefix, dir, rootSt);
-    await this.walk(dir, prefix);
+    if (!this.opts.descend || (await this.opts.descend(dir))) await this.walk(dir, prefix);
   }
 
   private async walk(dir: string, rel: string): Promise<void> {
@@ -120,7 +122,7 @@ class Walker {
         if (this.opaque.has(path)) {
           await this.add({ name: `${entryName}/${OPAQUE_MARKER}`, type: 'file', size: 0, mode: 0, uid: st.uid, gid: st.gid, mtime: st.mtime });
         }
-        await this.walk(path, entryName);
+        if (!this.opts.descend || (await this.opts.descend(path))) await this.walk(path, entryName);
       }
     }
   }

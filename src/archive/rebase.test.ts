@@ -35,5 +35,7 @@ describe('rebaseTar', () => {
     assert.equal(rebaseName('abc/x', 'ab', 'z'), 'abc/x');
     assert.equal(rebaseName('.', '.', 'dst'), 'dst');
     assert.equal(rebaseName('./x', '.', 'dst'), 'dst/x');
+    assert.equal(rebaseName('./x', '.', ''), '/x');
+    assert.equal(rebaseName('/bin/sh', '/', 'dst'), 'dst/bin/sh');
   });
 });

@@ -5,6 +5,8 @@ import { drained } from './pack';
 
 /** `name` with its leading `oldBase` component(s) replaced by `newBase`; other names unchanged. */
 export function rebaseName(name: string, oldBase: string, newBase: string): string {
+  // An archive of the root ("/", "/bin", …) is rebased as a whole, as Docker does.
+  if (oldBase === '/') return `${newBase}${name.startsWith('/') ? '' : '/'}${name}`;
   if (name === oldBase || name === `${oldBase}/`) return name.replace(oldBase, newBase);
   if (name.startsWith(`${oldBase}/`)) return newBase + name.slice(oldBase.length);
   return name;

@@ -96,6 +96,19 @@ test('docker cp copies a folder and a file out of a running container; links sta
   assert.equal(readFileSync(local('out-followed/f'), 'utf8'), 'hi\n');
 });
 
+test('copying / of a running container gives its files and empty kernel mount points (/proc, /sys)', async () => {
+  const id = (await ok(['run', '-d', '--network', 'none', 'busybox', 'sleep', '600'])).trim();
+  await ok(['exec', id, 'sh', '-c', 'mkdir /d && echo top > /d/t']);
+  await ok(['cp', `${id}:/`, local('whole-root')]);
+  assert.equal(readFileSync(local('whole-root/d/t'), 'utf8'), 'top\n');
+  assert.deepEqual(readdirSync(local('whole-root/proc')), []);
+  assert.deepEqual(readdirSync(local('whole-root/sys')), []);
+  const berth = await ctx.d.berth(['cp', `${id}:/`, local('whole-root-berth')]);
+  assert.equal(berth.code, 0, berth.stderr);
+  assert.equal(readFileSync(local('whole-root-berth/d/t'), 'utf8'), 'top\n');
+  await ok(['rm', '-f', id]);
+});
+
 test('docker cp copies a folder and a file into a running container', async () => {
   const id = await running();
   await ok(['cp', local('in-dir'), `${id}:/tmp/`]);

@@ -1,8 +1,9 @@
 // The archive API behind `docker cp`: stat, read (tar out) and extract (tar in) paths of a container, safely.
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile, statfs } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { extractTar } from '../../archive/extract';
 import { packDir } from '../../archive/pack';
+import { rebaseTar } from '../../archive/rebase';
 import { BerthError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
 import { ContainerFs, cleanPath, dockerBase, mappedMounts, mountHolding, type PathStat } from './archive-fs';
 import type { ContainerContext } from './context';
@@ -40,6 +41,13 @@ export interface ArchiveService {
   put(idOrName: string, path: string, tar: Readable, opts: PutArchiveOptions): Promise<void>;
 }
 
+/** proc, sysfs, devpts, mqueue, cgroup v1 and v2: the kernel's views, which a copy shows as empty mount points, as Docker does. */
+const KERNEL_FS = new Set([0x9fa0, 0x62656572, 0x1cd1, 0x19800202, 0x27e0eb, 0x63677270]);
+
+async function notKernelFs(dir: string): Promise<boolean> {
+  return !KERNEL_FS.has((await statfs(dir)).type);
+}
+
 /** An open view of a container's files and how to give it back. */
 interface FsSession {
   fs: ContainerFs;
@@ -62,8 +70,10 @@ export class LocalArchiveService implements ArchiveService {
         const { stat, parts } = await fs.stat(p);
         const host = fs.hostPath(parts);
         // A directory's entries are named after the path asked for ("/a/b/" → "b/…", "/a/." → "./…").
-        const name = dockerBase(p) === '/' ? '.' : dockerBase(p);
-        const tar = packDir(host, { prefix: name });
+        const name = dockerBase(p);
+        // The root is archived as Docker does it: "/", "/bin", … (clients rebase from "/").
+        const opts = r.state.Running ? { descend: notKernelFs } : {};
+        const tar = name === '/' ? rebaseTar(packDir(host, { ...opts, prefix: '.' }), '.', '') : packDir(host, { ...opts, prefix: name });
         const closed = new Promise<void>((done) => tar.once('close', done));
         this.ctx.emit(r, 'archive-path');
         resolve({ stat, tar, released });
