@@ -224,19 +224,24 @@ async function writeAll(fh: FileHandle, chunks: Buffer[], total: number): Promis
 async function writeFile(target: string, body: AsyncIterable<unknown>, mode: number, uid: number, gid: number, mtime: Date, ctx: Ctx): Promise<void> {
   const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    // Chunks are gathered into writes of about 1 MiB (small writes are several times slower on disk);
-    // each write is awaited, so the tar stream is paused while the disk catches up.
+    // Chunks are gathered into writes of about 1 MiB (small writes are several times slower on disk).
+    // One write runs while the next batch fills; a third waits for it, so the tar stream is paused
+    // while the disk catches up and at most two batches are held.
     let batch: Buffer[] = [];
     let batched = 0;
+    let writing: Promise<void> = Promise.resolve();
     for await (const chunk of body) {
       batch.push(chunk as Buffer);
       batched += (chunk as Buffer).length;
       if (batched >= WRITE_BATCH) {
-        await writeAll(fh, batch, batched);
+        await writing;
+        writing = writeAll(fh, batch, batched);
+        writing.catch(() => undefined); // awaited before the next write or below
         batch = [];
         batched = 0;
       }
     }
+    await writing;
     if (batched) await writeAll(fh, batch, batched);
     if (ctx.preserveOwners) await fh.chown(uid, gid);
     await fh.chmod(mode);

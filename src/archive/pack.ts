@@ -165,17 +165,22 @@ class Walker {
       const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
         // Exactly `size` bytes: a file growing under a running container must not overflow its entry.
-        let left = header.size;
-        while (left > 0) {
-          if (this.stopped || sink.destroyed) return;
-          const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, left));
-          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-          if (bytesRead === 0) break; // it shrank: tar-stream fails the short entry
-          left -= bytesRead;
-          if (!sink.write(buf.subarray(0, bytesRead)) && !sink.destroyed) {
-            await drained(sink);
-          }
+        // The next chunk is read while the consumer takes this one.
+        const readAt = (pos: number) => {
+          const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, header.size - pos));
+          return fh.read(buf, 0, buf.length, pos);
+        };
+        let pos = 0;
+        let next = readAt(0);
+        while (pos < header.size) {
+          const { bytesRead, buffer } = await next;
+          if (bytesRead === 0 || this.stopped || sink.destroyed) break; // a file that shrank fails its short entry
+          pos += bytesRead;
+          if (pos < header.size) next = readAt(pos);
+          if (!sink.write(buffer.subarray(0, bytesRead)) && !sink.destroyed) await drained(sink);
         }
+        if (pos < header.size) await next.catch(() => undefined);
+        if (this.stopped || sink.destroyed) return;
       } finally {
         await fh.close();
       }
