@@ -423,3 +423,22 @@ test('on a terminal, berth cp ends with docker\'s "Successfully copied" line', a
   assert.equal(quiet, undefined);
 });
 
+test('a container frozen by a copy when berthd dies is thawed when it comes back', async () => {
+  const id = (await ok(['run', '-d', '--network', 'none', 'busybox', 'sleep', '600'])).trim();
+  const runcState = async () => JSON.parse((await run('runc', ['--root', path.join(ctx.d.execRoot, 'runc'), 'state', id])).stdout).status as string;
+  const head = (await tarBuffer([{ name: 'stalled', type: 'file', data: '' }])).subarray(0, 512);
+  // A body that sends one entry header promising 1 GiB and then nothing: the copy stays in progress.
+  const body = new Readable({ read() { /* pushed once below */ } });
+  body.push(patchSize(head, 1024 ** 3));
+  const put = ctx.d.client.request('PUT', `/containers/${id}/archive`, { query: { path: '/tmp' }, body }).catch(() => undefined);
+  while ((await runcState()) !== 'paused') await new Promise((r) => setTimeout(r, 50));
+  await ctx.d.kill9();
+  body.destroy();
+  await put;
+  assert.equal(await runcState(), 'paused');
+  await ctx.d.restart();
+  assert.equal(await runcState(), 'running');
+  assert.equal(await ok(['exec', id, 'echo', 'thawed']), 'thawed\n');
+  await ok(['rm', '-f', id]);
+});
+
