@@ -291,4 +291,13 @@ describe('extractTar', () => {
     await extractTar(Readable.from(chunks), dest);
     assert.equal(hashFile(join(dest, 'big')), createHash('sha256').update(big).digest('hex'));
   });
+
+  it('renames entries under `rename.from` (and hardlink targets) while extracting', async () => {
+    const { dest } = setup();
+    await extractTar(await tarStream([
+      { name: 'a/', type: 'directory' }, { name: 'a/x', data: 'x' }, { name: 'a/h', type: 'link', linkname: 'a/x' }, { name: 'other', data: 'o' },
+    ]), dest, { rename: { from: 'a', to: 'b' } });
+    assert.deepEqual(readdirSync(dest).sort(), ['b', 'other']);
+    assert.equal(readFileSync(join(dest, 'b/h'), 'utf8'), 'x');
+  });
 });

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
 import { ConflictError, hasCode, InvalidParameterError } from '../errors';
 import { decompress } from './decompress';
+import { rebaseName } from './rebase';
 import { cleanComponents, resolveInRoot } from './securejoin';
 import {
   defaultRunner, makeWhiteout, markOpaque, OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, type CommandRunner,
@@ -29,6 +30,8 @@ export interface ExtractOptions {
   runner?: CommandRunner;
   /** Give every entry this owner instead of the tar's (docker cp -a into a container with a User). */
   owner?: { uid: number; gid: number };
+  /** Rename entries (and hardlink targets) under `from` to be under `to`, as Docker's RebaseArchiveEntries does. */
+  rename?: { from: string; to: string };
   /** Refuse (Conflict) to replace a directory with a non-directory or the reverse (Docker's NoOverwriteDirNonDir). */
   noOverwriteDirNonDir?: boolean;
   /**
@@ -103,7 +106,8 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
     for await (const entry of ex) {
       opts.signal?.throwIfAborted();
       entries++;
-      await extractEntry(entry.header, entry, ctx);
+      const h = opts.rename ? renamed(entry.header, opts.rename) : entry.header;
+      await extractEntry(h, entry, ctx);
       entry.resume();
     }
   } catch (err) {
@@ -119,6 +123,12 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
   // Directory times last, deepest first, since creating children changes them.
   for (const d of ctx.dirTimes.reverse()) await lutimes(d.path, d.mtime, d.mtime).catch(() => undefined);
   return { size, entries, skippedDevices: ctx.skippedDevices };
+}
+
+function renamed(h: Header, r: { from: string; to: string }): Header {
+  const out = { ...h, name: rebaseName(h.name, r.from, r.to) };
+  if (h.type === 'link' && h.linkname) out.linkname = rebaseName(h.linkname, r.from, r.to);
+  return out;
 }
 
 async function lstatOrUndefined(p: string): Promise<Stats | undefined> {

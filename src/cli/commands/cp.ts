@@ -142,11 +142,8 @@ async function copyFromContainer(client: EngineClient, container: string, srcPat
     return;
   }
   const counted = countBytes(res.body);
-  let content: Readable = counted.stream;
-  const { rebaseTar } = require('../../archive/rebase') as typeof import('../../archive/rebase');
-  if (rebaseName) content = rebaseTar(content, splitDirEntry(src)[1], rebaseName);
   const srcInfo: CopyInfo = { path: src, exists: true, isDir: isDirMode(stat.mode), rebaseName };
-  await copyTo(content, srcInfo, dstPath).catch((err) => {
+  await copyTo(counted.stream, srcInfo, dstPath).catch((err) => {
     res.body.destroy();
     throw err;
   });
@@ -201,25 +198,27 @@ function lstatOrUndefined(p: string): fs.Stats | undefined {
 }
 
 /**
- * Docker's PrepareArchiveCopy: the directory to extract into, and the archive
- * renamed so that its top entry lands at the destination's name.
+ * Docker's PrepareArchiveCopy, as a plan: the directory to extract into, and
+ * the renaming of the archive's top entry (`from` → `to`) so that it lands at
+ * the destination's name. The archive is named after `src` (its rebaseName when set).
  */
-async function prepareArchiveCopy(content: Readable, src: CopyInfo, dst: CopyInfo): Promise<{ dir: string; content: Readable }> {
+function copyPlan(src: CopyInfo, dst: CopyInfo): { dir: string; rename?: { from: string; to: string } } {
   const [dstDir, dstBase] = splitDirEntry(dst.path);
   const srcBase = src.rebaseName ?? splitDirEntry(src.path)[1];
-  if (dst.exists && dst.isDir) return { dir: dst.path, content };
+  if (dst.exists && dst.isDir) return { dir: dst.path };
   if (dst.exists && src.isDir) throw new StatusError(1, 'cannot copy directory');
   if (!dst.exists && !src.isDir && assertsDirectory(dst.path)) throw new StatusError(1, 'no such directory');
-  const { rebaseTar } = require('../../archive/rebase') as typeof import('../../archive/rebase');
-  return { dir: dstDir, content: rebaseTar(content, srcBase, dstBase) };
+  return { dir: dstDir, rename: { from: srcBase, to: dstBase } };
 }
 
 async function copyTo(content: Readable, src: CopyInfo, dstPath: string): Promise<void> {
-  const dst = localDestination(dstPath);
-  const prepared = await prepareArchiveCopy(content, src, dst);
+  const plan = copyPlan(src, localDestination(dstPath));
+  // The archive is named after the path asked for; -L's renaming and the destination's are applied in one go.
+  const from = splitDirEntry(src.path)[1];
+  const to = plan.rename?.to ?? src.rebaseName;
   const { extractTar } = require('../../archive/extract') as typeof import('../../archive/extract');
   // Like docker's client: the files belong to whoever runs the copy.
-  await extractTar(prepared.content, prepared.dir, { preserveOwners: false, noOverwriteDirNonDir: true });
+  await extractTar(content, plan.dir, { preserveOwners: false, noOverwriteDirNonDir: true, rename: to !== undefined ? { from, to } : undefined });
 }
 
 async function copyToContainer(client: EngineClient, srcArg: string, container: string, dstPath: string, opts: CpOptions): Promise<void> {
@@ -246,11 +245,10 @@ async function copyToContainer(client: EngineClient, srcArg: string, container: 
   } else {
     const src = localSource(resolveLocalPath(srcArg), !!opts.followLink);
     const { packDir } = require('../../archive/pack') as typeof import('../../archive/pack');
-    const archive = packDir(src.path.replace(/\/\.$/, '') || '/', { prefix: src.rebaseName ?? splitDirEntry(src.path)[1] });
-    // Entries are named after the source (Docker's TarResource); PrepareArchiveCopy renames them for the destination.
-    const prepared = await prepareArchiveCopy(archive, src, dst);
-    content = prepared.content;
-    target = prepared.dir;
+    // The entries are named for where they land (Docker's TarResource, then PrepareArchiveCopy's renaming).
+    const plan = copyPlan(src, dst);
+    content = packDir(src.path.replace(/\/\.$/, '') || '/', { prefix: plan.rename?.to ?? src.rebaseName ?? splitDirEntry(src.path)[1] });
+    target = plan.dir;
   }
   const counted = countBytes(content);
   const res = await client.request('PUT', `/containers/${encodeURIComponent(container)}/archive`, {
