@@ -176,6 +176,11 @@ test('errors carry Docker\'s messages and exit codes', async () => {
   const missing = await docker(['cp', `${id}:/no/such`, local('x')]);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr.trim(), `Error response from daemon: Could not find the file /no/such in container ${id}`);
+  const noContainer = await docker(['cp', 'no-such-container:/x', local('x')]);
+  assert.equal(noContainer.code, 1);
+  assert.equal(noContainer.stderr.trim(), 'Error response from daemon: No such container: no-such-container');
+  const berthNoContainer = await ctx.d.berth(['cp', local('in-file'), 'no-such-container:/x']);
+  assert.equal(berthNoContainer.stderr.trim(), 'Error response from daemon: No such container: no-such-container');
   const none = await ctx.d.berth(['cp', local('a'), local('b')]);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /must specify at least one container source/);
