@@ -24,10 +24,12 @@ export interface PutArchiveOptions {
  * Files in and out of a container, for running, stopped and created ones.
  * Paths are the container's, resolved inside it (links, `..`, mounts); a
  * missing one is NotFound "Could not find the file <path> in container <c>".
- * A running container is frozen while its files are read or written (so no
- * process in it can swap a link under the copy, CVE-2018-15664); a stopped
- * one has its root filesystem mounted for the copy only. Each call holds the
- * container's lock until it is done (for `get`, until the tar is consumed).
+ * While its files are read or written, a running container is frozen, and so
+ * is every running container sharing one of its mount sources (no process
+ * can swap a link under the copy, CVE-2018-15664); a stopped one has its root
+ * filesystem mounted for the copy only. Host processes are trusted. Each call
+ * holds the container's lock until it is done (for `get`, until the tar is
+ * consumed).
  */
 export interface ArchiveService {
   stat(idOrName: string, path: string): Promise<PathStat>;
