@@ -436,7 +436,8 @@ test('a container frozen by a copy when berthd dies is thawed when it comes back
   const body = new Readable({ read() { /* pushed once below */ } });
   body.push(patchSize(head, 1024 ** 3));
   const put = ctx.d.client.request('PUT', `/containers/${id}/archive`, { query: { path: '/tmp' }, body }).catch(() => undefined);
-  while ((await runcState()) !== 'paused') await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 400 && (await runcState()) !== 'paused'; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await runcState(), 'paused', 'the copy never froze the container');
   await ctx.d.kill9();
   body.destroy();
   await put;
