@@ -6,6 +6,7 @@ import { makeBusybox, run, startDaemon, unmountUnder, DOCKER, type TestDaemon } 
 import { busyboxApplets } from '../src/baseimage/busybox';
 import { EngineClient, readAll } from '../src/client';
 import { networkBench } from './network';
+import { cpBench, cpBenchDockerd } from './cp';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const ROOT = path.resolve(__dirname, '../..');
@@ -162,6 +163,8 @@ async function main(): Promise<void> {
     rows.push([`berth ps with ${N} running, median ms`, psTime.toFixed(1)]);
     rows.push([`docker ps → berthd with ${N} running, median ms`, dockerPsTime.toFixed(1)]);
     if (process.env.BENCH_ONLY !== 'core') rows.push(...await networkBench(daemon, RUNS));
+    const cp = await cpBench(daemon, dir);
+    rows.push(...cp.rows);
 
     docker = await startDockerd(dir).catch(() => undefined);
     if (docker) {
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
       rows.push(['API run on dockerd, median ms', dockerApi.toFixed(1)]);
       rows.push(['API run: berthd / dockerd', (berthApi / dockerApi).toFixed(3)]);
       rows.push(['dockerd idle RSS, MB', (rssKb(dockerdPid) / 1024).toFixed(1)]);
+      rows.push(...await cpBenchDockerd(env, dir, cp));
     } else {
       rows.push(['dockerd', 'not installed or failed to start: no comparison']);
     }

@@ -270,4 +270,34 @@ describe('extractTar', () => {
     ac.abort(new Error('stop'));
     await assert.rejects(extractTar(await tarStream([{ name: 'a', data: 'x' }]), dest, { signal: ac.signal }));
   });
+
+  it('refuses to swap a directory and a non-directory with noOverwriteDirNonDir, and gives every entry `owner`', async () => {
+    const { dest } = setup();
+    await extractTar(await tarStream([{ name: 'd/', type: 'directory' }, { name: 'f', data: 'x' }]), dest, { owner: { uid: 4321, gid: 8765 } });
+    assert.equal(statSync(join(dest, 'f')).uid, 4321);
+    assert.equal(statSync(join(dest, 'd')).gid, 8765);
+    await assert.rejects(extractTar(await tarStream([{ name: 'd', data: 'file over dir' }]), dest, { noOverwriteDirNonDir: true }), { kind: 'Conflict' });
+    await assert.rejects(extractTar(await tarStream([{ name: 'f/', type: 'directory' }]), dest, { noOverwriteDirNonDir: true }), { kind: 'Conflict' });
+    assert.ok(statSync(join(dest, 'd')).isDirectory());
+    assert.equal(readFileSync(join(dest, 'f'), 'utf8'), 'x');
+  });
+
+  it('writes a large file whole, however the stream is chunked', async () => {
+    const { dest } = setup();
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    const tar = await tarBuffer([{ name: 'big', data: big }]);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < tar.length; i += 1000) chunks.push(tar.subarray(i, i + 1000));
+    await extractTar(Readable.from(chunks), dest);
+    assert.equal(hashFile(join(dest, 'big')), createHash('sha256').update(big).digest('hex'));
+  });
+
+  it('renames entries under `rename.from` (and hardlink targets) while extracting', async () => {
+    const { dest } = setup();
+    await extractTar(await tarStream([
+      { name: 'a/', type: 'directory' }, { name: 'a/x', data: 'x' }, { name: 'a/h', type: 'link', linkname: 'a/x' }, { name: 'other', data: 'o' },
+    ]), dest, { rename: { from: 'a', to: 'b' } });
+    assert.deepEqual(readdirSync(dest).sort(), ['b', 'other']);
+    assert.equal(readFileSync(join(dest, 'b/h'), 'utf8'), 'x');
+  });
 });

@@ -2,12 +2,14 @@
 import { constants } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, realpath, rm, symlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
-import { hasCode, InvalidParameterError } from '../errors';
+import { ConflictError, hasCode, InvalidParameterError } from '../errors';
 import { decompress } from './decompress';
+import { rebaseName } from './rebase';
 import { cleanComponents, resolveInRoot } from './securejoin';
 import {
   defaultRunner, makeWhiteout, markOpaque, OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, type CommandRunner,
@@ -26,6 +28,17 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /** Runs mknod/setfattr; defaults to spawning them directly. */
   runner?: CommandRunner;
+  /** Give every entry this owner instead of the tar's (docker cp -a into a container with a User). */
+  owner?: { uid: number; gid: number };
+  /** Rename entries (and hardlink targets) under `from` to be under `to`, as Docker's RebaseArchiveEntries does. */
+  rename?: { from: string; to: string };
+  /** Refuse (Conflict) to replace a directory with a non-directory or the reverse (Docker's NoOverwriteDirNonDir). */
+  noOverwriteDirNonDir?: boolean;
+  /**
+   * `dest` is already the resolved directory and must be used as given: no
+   * realpath (a path through /proc/<pid>/root would resolve to the host's view).
+   */
+  destResolved?: boolean;
 }
 
 export interface ExtractResult {
@@ -44,6 +57,8 @@ interface Ctx {
   runner: CommandRunner;
   dirTimes: { path: string; mtime: Date }[];
   skippedDevices: number;
+  owner?: { uid: number; gid: number };
+  noOverwriteDirNonDir: boolean;
 }
 
 /**
@@ -58,14 +73,16 @@ interface Ctx {
  * before the failure stays.
  */
 export async function extractTar(source: Readable, dest: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
-  await mkdir(dest, { recursive: true });
+  if (!opts.destResolved) await mkdir(dest, { recursive: true });
   const ctx: Ctx = {
-    dest: await realpath(dest),
+    dest: opts.destResolved ? dest : await realpath(dest),
     whiteouts: opts.whiteouts ?? 'none',
     preserveOwners: opts.preserveOwners ?? true,
     runner: opts.runner ?? defaultRunner,
     dirTimes: [],
     skippedDevices: 0,
+    owner: opts.owner,
+    noOverwriteDirNonDir: opts.noOverwriteDirNonDir ?? false,
   };
   const input = decompress(source);
   let size = 0;
@@ -82,12 +99,15 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
     ex,
     opts.signal ? { signal: opts.signal } : {},
   );
+  // Awaited below; until then a rejection (an abort) must not count as unhandled.
+  piping.catch(() => undefined);
   let failure: unknown;
   try {
     for await (const entry of ex) {
       opts.signal?.throwIfAborted();
       entries++;
-      await extractEntry(entry.header, entry, ctx);
+      const h = opts.rename ? renamed(entry.header, opts.rename) : entry.header;
+      await extractEntry(h, entry, ctx);
       entry.resume();
     }
   } catch (err) {
@@ -103,6 +123,12 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
   // Directory times last, deepest first, since creating children changes them.
   for (const d of ctx.dirTimes.reverse()) await lutimes(d.path, d.mtime, d.mtime).catch(() => undefined);
   return { size, entries, skippedDevices: ctx.skippedDevices };
+}
+
+function renamed(h: Header, r: { from: string; to: string }): Header {
+  const out = { ...h, name: rebaseName(h.name, r.from, r.to) };
+  if (h.type === 'link' && h.linkname) out.linkname = rebaseName(h.linkname, r.from, r.to);
+  return out;
 }
 
 async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
@@ -138,11 +164,16 @@ async function extractEntry(h: Header, body: AsyncIterable<unknown>, ctx: Ctx): 
   const type = h.type ?? 'file';
   const existing = await lstatOrUndefined(target);
   const keepDir = type === 'directory' && existing?.isDirectory() === true;
+  if (existing && ctx.noOverwriteDirNonDir && existing.isDirectory() !== (type === 'directory')) {
+    throw existing.isDirectory()
+      ? new ConflictError(`cannot overwrite directory "/${parts.join('/')}" with non-directory "${h.name}"`)
+      : new ConflictError(`cannot overwrite non-directory "/${parts.join('/')}" with directory "${h.name}"`);
+  }
   if (existing && !keepDir) await rm(target, { recursive: true, force: true });
 
   const mode = (h.mode ?? (type === 'directory' ? 0o755 : 0o644)) & 0o7777;
-  const uid = h.uid ?? 0;
-  const gid = h.gid ?? 0;
+  const uid = ctx.owner?.uid ?? h.uid ?? 0;
+  const gid = ctx.owner?.gid ?? h.gid ?? 0;
   const mtime = h.mtime ?? new Date();
 
   switch (type) {
@@ -189,11 +220,39 @@ async function applyMeta(target: string, mode: number, uid: number, gid: number,
   await chmod(target, mode);
 }
 
+const WRITE_BATCH = 1 << 20;
+
+async function writeAll(fh: FileHandle, chunks: Buffer[], total: number): Promise<void> {
+  const { bytesWritten } = await fh.writev(chunks);
+  // A short write (rare on files) is finished from where it stopped.
+  if (bytesWritten < total) {
+    const rest = Buffer.concat(chunks).subarray(bytesWritten);
+    for (let off = 0; off < rest.length;) off += (await fh.write(rest, off)).bytesWritten;
+  }
+}
+
 async function writeFile(target: string, body: AsyncIterable<unknown>, mode: number, uid: number, gid: number, mtime: Date, ctx: Ctx): Promise<void> {
   const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    // One awaited write per chunk: the tar stream is paused while the disk catches up.
-    for await (const chunk of body) await fh.write(chunk as Buffer);
+    // Chunks are gathered into writes of about 1 MiB (small writes are several times slower on disk).
+    // One write runs while the next batch fills; a third waits for it, so the tar stream is paused
+    // while the disk catches up and at most two batches are held.
+    let batch: Buffer[] = [];
+    let batched = 0;
+    let writing: Promise<void> = Promise.resolve();
+    for await (const chunk of body) {
+      batch.push(chunk as Buffer);
+      batched += (chunk as Buffer).length;
+      if (batched >= WRITE_BATCH) {
+        await writing;
+        writing = writeAll(fh, batch, batched);
+        writing.catch(() => undefined); // awaited before the next write or below
+        batch = [];
+        batched = 0;
+      }
+    }
+    await writing;
+    if (batched) await writeAll(fh, batch, batched);
     if (ctx.preserveOwners) await fh.chown(uid, gid);
     await fh.chmod(mode);
     await fh.utimes(mtime, mtime);

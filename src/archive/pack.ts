@@ -25,6 +25,8 @@ export interface PackOptions {
   /** Runs getfattr for `overlay`; defaults to spawning it directly. */
   runner?: CommandRunner;
   signal?: AbortSignal;
+  /** Whether to pack what is inside directory `path` (its own entry is always packed); default yes. */
+  descend?: (path: string) => Promise<boolean>;
 }
 
 /**
@@ -53,7 +55,7 @@ export function packDir(dir: string, opts: PackOptions = {}): Readable {
   return out;
 }
 
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 1024 * 1024;
 
 type EntryHeader = Parameters<Pack['entry']>[0];
 
@@ -63,6 +65,7 @@ interface EntrySink {
   end(): void;
   readonly destroyed: boolean;
   once(event: 'drain' | 'close', fn: () => void): void;
+  off(event: 'drain' | 'close', fn: () => void): void;
 }
 
 function devMajor(rdev: number): number {
@@ -70,6 +73,19 @@ function devMajor(rdev: number): number {
 }
 function devMinor(rdev: number): number {
   return (rdev & 0xff) | ((rdev >>> 12) & ~0xff);
+}
+
+/** Resolves when `sink` drains or closes, leaving no listener behind (one wait per chunk adds up). */
+export function drained(sink: Pick<EntrySink, 'once' | 'off'>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      sink.off('drain', done);
+      sink.off('close', done);
+      resolve();
+    };
+    sink.once('drain', done);
+    sink.once('close', done);
+  });
 }
 
 class Walker {
@@ -87,7 +103,7 @@ class Walker {
     }
     if (this.opts.whiteouts === 'overlay') this.opaque = await findOpaqueDirs(this.opts.runner ?? defaultRunner, dir);
     if (prefix) await this.emit(prefix, dir, rootSt);
-    await this.walk(dir, prefix);
+    if (!this.opts.descend || (await this.opts.descend(dir))) await this.walk(dir, prefix);
   }
 
   private async walk(dir: string, rel: string): Promise<void> {
@@ -106,7 +122,7 @@ class Walker {
         if (this.opaque.has(path)) {
           await this.add({ name: `${entryName}/${OPAQUE_MARKER}`, type: 'file', size: 0, mode: 0, uid: st.uid, gid: st.gid, mtime: st.mtime });
         }
-        await this.walk(path, entryName);
+        if (!this.opts.descend || (await this.opts.descend(path))) await this.walk(path, entryName);
       }
     }
   }
@@ -149,17 +165,22 @@ class Walker {
       const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
         // Exactly `size` bytes: a file growing under a running container must not overflow its entry.
-        let left = header.size;
-        while (left > 0) {
-          if (this.stopped || sink.destroyed) return;
-          const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, left));
-          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-          if (bytesRead === 0) break; // it shrank: tar-stream fails the short entry
-          left -= bytesRead;
-          if (!sink.write(buf.subarray(0, bytesRead)) && !sink.destroyed) {
-            await new Promise<void>((resolve) => { sink.once('drain', resolve); sink.once('close', resolve); });
-          }
+        // The next chunk is read while the consumer takes this one.
+        const readAt = (pos: number) => {
+          const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, header.size - pos));
+          return fh.read(buf, 0, buf.length, pos);
+        };
+        let pos = 0;
+        let next = readAt(0);
+        while (pos < header.size) {
+          const { bytesRead, buffer } = await next;
+          if (bytesRead === 0 || this.stopped || sink.destroyed) break; // a file that shrank fails its short entry
+          pos += bytesRead;
+          if (pos < header.size) next = readAt(pos);
+          if (!sink.write(buffer.subarray(0, bytesRead)) && !sink.destroyed) await drained(sink);
         }
+        if (pos < header.size) await next.catch(() => undefined);
+        if (this.stopped || sink.destroyed) return;
       } finally {
         await fh.close();
       }

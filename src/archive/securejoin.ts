@@ -23,17 +23,27 @@ export function cleanComponents(name: string): string[] {
 export interface ResolveOptions {
   /** Create missing directories (mode 0755) while walking. */
   mkdirs?: boolean;
+  /** Follow the last component too when it is a link (default true). */
+  followLast?: boolean;
+  /** The host path of resolved components; default `join(root, ...parts)` (a view with mounts maps some elsewhere). */
+  hostPath?: (parts: string[]) => string;
 }
 
 /**
  * Resolve `components` inside `root`, following every symlink met on the way
  * as if `root` were `/` (an absolute target restarts at `root`, `..` stops at
  * `root`), like Go's securejoin. All components are resolved, including the
- * last; callers that must not follow the last one resolve its parent only.
+ * last unless `followLast` is false.
  * Missing components are appended as they are (or created with `mkdirs`).
  * Throws InvalidParameter on a symlink loop or a non-directory in the middle.
  */
 export async function resolveInRoot(root: string, components: string[], opts: ResolveOptions = {}): Promise<string> {
+  const hostPath = opts.hostPath ?? ((parts: string[]) => join(root, ...parts));
+  return hostPath(await resolveComponents(components, { ...opts, hostPath }));
+}
+
+/** resolveInRoot's walk, answering the resolved components rather than a host path. */
+export async function resolveComponents(components: string[], opts: ResolveOptions & { hostPath: (parts: string[]) => string }): Promise<string[]> {
   const pending = [...components].reverse();
   const resolved: string[] = [];
   let links = 0;
@@ -45,10 +55,11 @@ export async function resolveInRoot(root: string, components: string[], opts: Re
       resolved.pop();
       continue;
     }
-    const p = join(root, ...resolved, part);
-    if (missing) {
+    const isLast = !pending.some((c) => c !== '' && c !== '.');
+    const p = opts.hostPath([...resolved, part]);
+    if (missing || (isLast && opts.followLast === false)) {
       // Below a missing directory nothing exists yet, so there is nothing to follow.
-      if (opts.mkdirs) await mkdir(p, { mode: 0o755 });
+      if (missing && opts.mkdirs) await mkdir(p, { mode: 0o755 });
       resolved.push(part);
       continue;
     }
@@ -69,10 +80,10 @@ export async function resolveInRoot(root: string, components: string[], opts: Re
       pending.push(...target.split('/').reverse());
       continue;
     }
-    if (!st.isDirectory() && pending.some((c) => c !== '' && c !== '.')) {
+    if (!st.isDirectory() && !isLast) {
       throw new InvalidParameterError(`not a directory: /${[...resolved, part].join('/')}`);
     }
     resolved.push(part);
   }
-  return join(root, ...resolved);
+  return resolved;
 }

@@ -7,6 +7,7 @@ const BERTH_VERSION = '0.1.0';
 type Registrar = (parent: Command, name: string) => unknown;
 /* Command modules load on demand: start-up cost is node + commander + the one command in use. */
 const attach = () => require('./commands/attach') as typeof import('./commands/attach');
+const cp = () => require('./commands/cp') as typeof import('./commands/cp');
 const images = () => require('./commands/images') as typeof import('./commands/images');
 const exec = () => require('./commands/exec') as typeof import('./commands/exec');
 const imp = () => require('./commands/import') as typeof import('./commands/import');
@@ -29,6 +30,7 @@ const CONTAINER: Record<string, Registrar> = {
   attach: (p, n) => attach().registerAttach(p, n), top: (p, n) => inspect().registerTop(p, n),
   exec: (p, n) => exec().registerExec(p, n),
   port: (p, n) => network().registerPort(p, n),
+  cp: (p, n) => cp().registerCp(p, n),
 };
 const TOP_LEVEL: Record<string, Registrar> = {
   ...CONTAINER,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApiServer } from '../api/server';
 import { Router } from '../api/router';
 import { containerRoutes } from '../api/routes/containers';
+import { archiveRoutes } from '../api/routes/archive';
 import { execRoutes } from '../api/routes/exec';
 import { imageRoutes } from '../api/routes/images';
 import { systemRoutes } from '../api/routes/system';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     info: makeInfo(opts, readFileSync(idFile, 'utf8').trim(), containers, images),
     df: () => diskUsage(images, containers, snapshots, volumes),
   });
+  archiveRoutes(router, containers.archive());
   containerRoutes(router, containers);
   execRoutes(router, new LocalExecService({ containers, runtime, log }));
   imageRoutes(router, images);

@@ -236,6 +236,14 @@ export class ConmonRuntime implements ContainerRuntime {
     await this.runcVerb('start', id, [checkId(id)]);
   }
 
+  async pause(id: string): Promise<void> {
+    await this.runcVerb('pause', id, [checkId(id)]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.runcVerb('resume', id, [checkId(id)]);
+  }
+
   async kill(id: string, signal: string | number): Promise<void> {
     const sig = typeof signal === 'number' ? String(signal) : signal.toUpperCase();
     await this.runcVerb('kill', id, [checkId(id), sig]);

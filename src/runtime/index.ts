@@ -160,6 +160,10 @@ export interface ContainerRuntime {
   update(id: string, resources: LinuxResources): Promise<void>;
   /** Whether the OOM killer struck inside the container's cgroup; read before `delete` (false once the cgroup is gone). */
   oomKilled(id: string): Promise<boolean>;
+  /** `runc pause`: freeze every process of the container. */
+  pause(id: string): Promise<void>;
+  /** `runc resume`: thaw a paused container. */
+  resume(id: string): Promise<void>;
   /** Stop watching; leaves containers and conmons running. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // The container service: looks containers up and hands each verb to its own module, serialised per container.
 import { ConflictError, NotModifiedError } from '../../errors';
 import { attachContainer } from './attach';
+import { LocalArchiveService, type ArchiveService } from './archive';
 import { ContainerContext, type ContainerDeps } from './context';
 import { createContainer } from './create';
 import { handleExit } from './exit';
@@ -146,6 +147,11 @@ export class LocalContainerService implements ContainerService {
 
   saveRecord(r: ContainerRecord): Promise<void> {
     return this.ctx.save(r);
+  }
+
+  /** The archive API (docker cp) over the same records and locks. */
+  archive(): ArchiveService {
+    return new LocalArchiveService(this.ctx);
   }
 
   imageUsers(imageId: string): Array<{ id: string; running: boolean }> {

@@ -22,6 +22,8 @@ export async function restoreContainers(ctx: ContainerContext): Promise<void> {
     const state = await runtime.state(r.id).catch(() => undefined);
     if (state && state.status !== 'stopped') {
       r.state.Pid = state.pid;
+      // Frozen by a copy (docker cp) when the daemon went away: thaw it; a `docker pause` is left alone.
+      if (state.status === 'paused' && !r.state.Paused) await runtime.resume(r.id).catch((err) => ctx.deps.log('warn', `resuming ${r.id}: ${err.message}`));
       continue;
     }
     const code = await runtime.exitCode(r.id);
