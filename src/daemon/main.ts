@@ -7,6 +7,9 @@ import { Router } from '../api/router';
 import { containerRoutes } from '../api/routes/containers';
 import { execRoutes } from '../api/routes/exec';
 import { imageRoutes } from '../api/routes/images';
+import { distributionRoutes, pullHandler } from '../api/routes/distribution';
+import { LayerBlobIndex } from '../services/images/layer-blobs';
+import { RegistryImageTransfer } from '../services/images/transfer';
 import { systemRoutes } from '../api/routes/system';
 import { eventRoutes } from '../api/routes/events';
 import { EventBus } from '../services/events/event-bus';
@@ -58,7 +61,13 @@ async function main(): Promise<void> {
   });
   containerRoutes(router, containers);
   execRoutes(router, new LocalExecService({ containers, runtime, log }));
-  imageRoutes(router, images);
+  const layerBlobs = new LayerBlobIndex(metadata, content);
+  images.setLayerRelease((diffIDs) => layerBlobs.release(diffIDs));
+  const transfer = new RegistryImageTransfer({
+    content, snapshots, images, layers: layerBlobs, events, registries: { insecureRegistries: opts.insecureRegistries },
+  });
+  imageRoutes(router, images, pullHandler(transfer));
+  distributionRoutes(router, transfer);
   eventRoutes(router, events);
   const server = createApiServer(router, (method, url, status, err) => {
     if (err) log('error', `${method} ${url}: ${status}: ${err instanceof Error ? err.stack : String(err)}`);
