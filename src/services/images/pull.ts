@@ -1,6 +1,6 @@
 // Pull: resolve a reference on its registry, fetch the manifest for this platform, download and verify layers, unpack, record.
 import { pipeline } from 'node:stream/promises';
-import { InvalidParameterError, NotFoundError } from '../../errors';
+import { InvalidParameterError, NotFoundError, UnauthorizedError } from '../../errors';
 import type { AuthConfig } from '../../distribution/auth';
 import { resolveEndpoint } from '../../distribution/endpoint';
 import { layerCompression, parseManifest, parsePlatform, platformMatches, platformString, selectPlatform, type Descriptor, type ImageManifest } from '../../distribution/manifest';
@@ -46,7 +46,11 @@ export async function pullImage(deps: TransferDeps, ref: Reference, opts: PullOp
   const client = new RegistryClient(resolveEndpoint(ref.domain, deps.registries), [`repository:${repo}:pull`], opts.auth);
   const p = opts.progress;
   // Nothing is reported before the manifest is found, so a bad reference is an HTTP error, as with Docker.
-  const top = await client.getManifest(repo, ref.digest ?? ref.tag!, notFoundText(ref), opts.signal);
+  const top = await client.getManifest(repo, ref.digest ?? ref.tag!, notFoundText(ref), opts.signal).catch((err) => {
+    // As Docker: a registry refusing us looks like a missing repository (404), never a prompt-worthy 401.
+    if (err instanceof UnauthorizedError) throw new NotFoundError(`pull access denied for ${familiarRepository(ref)}, repository does not exist or may require 'docker login': ${err.message}`, { cause: err });
+    throw err;
+  });
   p({ status: `Pulling from ${ref.path}`, id: ref.tag ?? ref.digest });
   let parsed = parseManifest(top.bytes, top.mediaType);
   if (parsed.kind === 'index') {
