@@ -159,13 +159,16 @@ export class LocalImageService implements ImageService {
     const out: DeleteResponseItem[] = [];
     if (byReference && !/^sha256:/.test(nameOrId)) {
       const ref = referenceString(parseNormalizedNamed(nameOrId));
-      if (refs.length > 1 || (users.length && opts.force)) {
+      // Digest references (repo@sha256:…) go with the last tag, as Docker's rmi does.
+      const tagsLeft = refs.filter((r) => r !== ref && !r.includes('@')).length;
+      if (tagsLeft > 0 || (users.length && opts.force)) {
         return [await this.untag(ref, id)];
       }
       if (users.length) {
         throw new ConflictError(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${users[0].id.slice(0, 12)} is using its referenced image ${short}`);
       }
       out.push(await this.untag(ref, id));
+      for (const r of refs) if (r !== ref && r.includes('@')) out.push(await this.untag(r, id));
       await this.deleteImage(id, out);
       return out;
     }

@@ -1,6 +1,6 @@
 // Push: upload an image's layers (skipping and mounting what the registry has), its config and a manifest under a tag.
 import { createHash } from 'node:crypto';
-import { createGzip } from 'node:zlib';
+import { createFastGzip } from '../../archive/compress';
 import { InvalidParameterError, NotFoundError } from '../../errors';
 import type { AuthConfig } from '../../distribution/auth';
 import { resolveEndpoint } from '../../distribution/endpoint';
@@ -114,7 +114,7 @@ async function pushLayer(deps: TransferDeps, client: RegistryClient, ref: Refere
   } else {
     const layer = await openLayer(deps.content, deps.layers, diffID);
     const counter = new ProgressCounter((n) => p(progressMessage('Pushing', id, n, layer.size)));
-    const gzip = createGzip({ level: 1 });
+    const gzip = createFastGzip();
     layer.stream.on('error', (err) => gzip.destroy(err));
     const up = await client.uploadBlob(ref.path, layer.stream.pipe(counter).pipe(gzip), signal);
     blob = { digest: up.digest, size: up.size, mediaType: MEDIA.dockerLayerGzip, stored: false, repos: [repoName] };
