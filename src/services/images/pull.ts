@@ -1,5 +1,6 @@
 // Pull: resolve a reference on its registry, fetch the manifest for this platform, download and verify layers, unpack, record.
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { teeInto } from '../../archive/tee';
 import { InvalidParameterError, NotFoundError, UnauthorizedError } from '../../errors';
 import type { AuthConfig } from '../../distribution/auth';
 import { resolveEndpoint } from '../../distribution/endpoint';
@@ -88,24 +89,32 @@ export async function pullImage(deps: TransferDeps, ref: Reference, opts: PullOp
 
   const repoName = repositoryName(ref);
   const downloads = new Map<string, Promise<void>>();
-  const download = (l: Descriptor): Promise<void> => {
+  const download = (l: Descriptor, unpack?: (s: Readable) => Promise<unknown>): Promise<void> => {
     let d = downloads.get(l.digest);
     if (!d) {
-      d = downloadLayer(deps, client, repo, l, p, opts.signal);
+      d = downloadLayer(deps, client, repo, l, p, opts.signal, unpack);
       downloads.set(l.digest, d);
       d.catch(() => undefined);
     }
     return d;
   };
-  // Downloads run a few at a time; unpacking follows in layer order as each download lands.
+  // The first missing layer streams straight into its snapshot while the others download (a few at a
+  // time) into the content store; each later layer is unpacked from the store once its parent is.
   const missing = manifest.layers.filter((_, i) => !present[i]);
-  const downloading = mapLimit(missing, CONCURRENT_DOWNLOADS, download);
+  const downloading = mapLimit(missing.slice(1), CONCURRENT_DOWNLOADS, (l) => download(l));
   downloading.catch(() => undefined);
   for (let i = 0; i < manifest.layers.length; i++) {
     if (present[i]) continue;
     const l = manifest.layers[i];
-    await download(l);
-    await unpackLayer(deps, i ? chain[i - 1] : undefined, chain[i], diffIDs[i], l, [repoName], p, opts.signal);
+    const parent = i ? chain[i - 1] : undefined;
+    let streamed = false;
+    await download(l, async (s) => {
+      streamed = true;
+      const { size } = await deps.snapshots.applyLayer(parent, s, diffIDs[i], opts.signal);
+      await deps.layers.add(diffIDs[i], size, { digest: l.digest, size: l.size, mediaType: l.mediaType, stored: true, repos: [repoName] });
+    });
+    if (streamed) p(progressMessage('Extracting', shortId(l), l.size, l.size));
+    else await unpackLayer(deps, parent, chain[i], diffIDs[i], l, [repoName], p, opts.signal);
     p({ status: 'Pull complete', id: shortId(l) });
   }
   await downloading;
@@ -123,8 +132,9 @@ export async function pullImage(deps: TransferDeps, ref: Reference, opts: PullOp
   return id;
 }
 
-/** Fetch one layer blob into the content store, verified against its digest while streaming; retried on failure. */
-async function downloadLayer(deps: TransferDeps, client: RegistryClient, repo: string, l: Descriptor, p: Progress, signal?: AbortSignal): Promise<void> {
+/** Fetch one layer blob into the content store (and `unpack`, if given), verified against its digest while streaming; retried on failure. */
+async function downloadLayer(deps: TransferDeps, client: RegistryClient, repo: string, l: Descriptor, p: Progress, signal?: AbortSignal,
+  unpack?: (s: Readable) => Promise<unknown>): Promise<void> {
   const id = l.digest.slice(7, 19);
   if (await deps.content.stat(l.digest)) {
     p({ status: 'Download complete', id });
@@ -134,8 +144,11 @@ async function downloadLayer(deps: TransferDeps, client: RegistryClient, repo: s
     try {
       const { stream } = await client.getBlob(repo, l.digest, signal);
       const counter = new ProgressCounter((n) => p(progressMessage('Downloading', id, n, l.size)), l.size);
-      const ingest = deps.content.ingest(counter, l.digest, signal);
-      await Promise.all([pipeline(stream, counter), ingest]);
+      stream.on('error', (err) => counter.destroy(err));
+      stream.pipe(counter);
+      // With `unpack`, the same verified bytes also go to the snapshot; either side failing fails both.
+      if (unpack) await teeInto(counter, (s) => deps.content.ingest(s, l.digest, signal), unpack);
+      else await deps.content.ingest(counter, l.digest, signal);
       break;
     } catch (err) {
       if ((err as { kind?: string }).kind === 'InvalidParameter') {
