@@ -36,7 +36,8 @@ test('push to a registry, rmi, pull back by tag and by digest, and run', { skip 
   assert.equal(mounted.code, 0, mounted.stderr);
   assert.match(mounted.stdout, /Mounted from test\/box/);
 
-  assert.equal((await ctx.d.docker(['rmi', img, `${reg.host}/other/box:v1`])).code, 0);
+  const rmi = await ctx.d.docker(['rmi', img, `${reg.host}/other/box:v1`]);
+  assert.equal(rmi.code, 0, rmi.stderr);
   const pull = await ctx.d.docker(['pull', img]);
   assert.equal(pull.code, 0, pull.stderr);
   assert.match(pull.stdout, /v1: Pulling from test\/box/);
@@ -50,7 +51,9 @@ test('push to a registry, rmi, pull back by tag and by digest, and run', { skip 
   assert.equal(out.stdout.trim(), 'pulled');
 
   // A fresh pull of every layer, by digest, into a daemon-side state without the layers.
-  assert.equal((await ctx.d.docker(['rmi', '-f', ctx.busyboxId])).code, 0);
+  const rmiAll = await ctx.d.docker(['rmi', '-f', ctx.busyboxId]);
+  assert.equal(rmiAll.code, 0, rmiAll.stderr);
+  assert.match(rmiAll.stdout, new RegExp(`Untagged: ${reg.host}/test/box@${digest}`));
   const byDigest = await ctx.d.docker(['pull', `${reg.host}/test/box@${digest}`]);
   assert.equal(byDigest.code, 0, byDigest.stderr);
   assert.match(byDigest.stdout, /Pull complete/);
