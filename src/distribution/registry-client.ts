@@ -1,4 +1,5 @@
 // An OCI distribution / Docker registry v2 client for one repository set on one registry: auth, manifests and blobs.
+import { createHash } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { PassThrough, Readable } from 'node:stream';
@@ -180,7 +181,7 @@ export class RegistryClient {
       throw new InvalidParameterError(`manifest too big: ${declared} bytes (limit ${MAX_MANIFEST_BYTES})`);
     }
     const bytes = await readLimited(res, MAX_MANIFEST_BYTES, 'manifest');
-    const digest = 'sha256:' + (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
+    const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
     if (ref.startsWith('sha256:') && digest !== ref) throw new InvalidParameterError(`manifest verification failed for digest ${ref}`);
     return { bytes, digest, mediaType: String(res.headers['content-type'] ?? '') };
   }
@@ -197,7 +198,7 @@ export class RegistryClient {
   async getSmallBlob(repo: string, digest: string, limit: number, signal?: AbortSignal): Promise<Buffer> {
     const { stream } = await this.getBlob(repo, digest, signal);
     const bytes = await readLimited(stream, limit, `blob ${digest}`);
-    const got = 'sha256:' + (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
+    const got = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
     if (got !== digest) throw new InvalidParameterError(`digest mismatch for blob ${digest}: got ${got}`);
     return bytes;
   }

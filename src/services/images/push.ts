@@ -1,5 +1,6 @@
 // Push: upload an image's layers (skipping and mounting what the registry has), its config and a manifest under a tag.
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { createFastGzip } from '../../archive/compress';
 import { InvalidParameterError, NotFoundError } from '../../errors';
 import type { AuthConfig } from '../../distribution/auth';
@@ -57,7 +58,7 @@ export async function pushImage(deps: TransferDeps, ref: Reference, opts: PushOp
 
   const configBytes = await deps.content.get(image.record.id);
   if (!(await client.hasBlob(ref.path, image.record.id))) {
-    await client.uploadBlob(ref.path, (await import('node:stream')).Readable.from([configBytes]), opts.signal);
+    await client.uploadBlob(ref.path, Readable.from([configBytes]), opts.signal);
   }
   const oci = layers.some((l) => l.mediaType.startsWith('application/vnd.oci.'));
   const manifest = {
