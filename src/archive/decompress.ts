@@ -49,7 +49,8 @@ export function decompress(source: Readable): Readable {
     }
     const zstd = ZSTD_MAGIC.every((b, i) => head[i] === b);
     if (zstd || (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])) {
-      const gunzip = zstd ? createZstdDecompress() : createGunzip();
+      // Big output chunks: a layer's files are written chunk by chunk, and 16 KiB writes cost more than the inflating.
+      const gunzip = zstd ? createZstdDecompress() : createGunzip({ chunkSize: 256 * 1024 });
       pipeline(Readable.from(rest(), { objectMode: false }), gunzip, () => { /* errors surface on gunzip */ });
       yield* gunzip;
     } else {
