@@ -29,4 +29,12 @@ describe('createFastGzip', () => {
     assert.ok((await gz([text])).length < text.length / 50);
     assert.deepEqual(gunzipSync(await gz([])), Buffer.alloc(0));
   });
+
+  it('samples again after a long incompressible run, so compressible data that follows still shrinks', async () => {
+    const random = randomBytes(12 * 1024 * 1024);
+    const text = Buffer.alloc(12 * 1024 * 1024, 'layer ');
+    const z = await gz([random, text]);
+    assert.deepEqual(gunzipSync(z), Buffer.concat([random, text]));
+    assert.ok(z.length < random.length + text.length / 2, `${z.length}`);
+  });
 });

@@ -15,16 +15,25 @@ const INCOMPRESSIBLE = 0.97;
  * zlib's and every registry client's readers take them). Deflating random or
  * already-compressed data at zlib's level 1 runs at ~17 MB/s here, so each
  * member's first 64 KiB is tried first and an incompressible member is
- * written with level 0 (stored) at memory speed. Members are compressed on
+ * written with level 0 (stored) at memory speed; in a long incompressible run
+ * only every 8th member is sampled. Members are compressed on
  * libuv's thread pool, one at a time per stream, in order.
  */
 export function createFastGzip(level = 1): Transform {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  // After a run of incompressible members, only every 8th is sampled: the rest are stored straight away.
+  let storedRun = 0;
   const member = async (buf: Buffer): Promise<Buffer> => {
+    const store = () => gzipAsync(buf, { level: constants.Z_NO_COMPRESSION });
+    if (storedRun >= 4 && storedRun++ % 8 !== 0) return store();
     const sample = buf.subarray(0, SAMPLE);
     const tried = await gzipAsync(sample, { level });
-    if (tried.length > sample.length * INCOMPRESSIBLE) return gzipAsync(buf, { level: constants.Z_NO_COMPRESSION });
+    if (tried.length > sample.length * INCOMPRESSIBLE) {
+      storedRun++;
+      return store();
+    }
+    storedRun = 0;
     return buf.length === sample.length ? tried : gzipAsync(buf, { level });
   };
   return new Transform({
