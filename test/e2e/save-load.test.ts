@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { extract, pack } from 'tar-stream';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { run, useDaemon } from './harness';
 
 const ctx = useDaemon();
@@ -62,6 +63,9 @@ test('docker save writes manifest.json, repositories and an OCI layout; load bri
   assert.equal(out.stdout.trim(), 'loaded', out.stderr);
   const quiet = await ctx.d.berth(['load', '-q', '-i', file]);
   assert.equal(quiet.stdout.trim(), 'Loaded image: saved/box:1', quiet.stderr);
+  const gz = await ctx.d.docker(['load'], { input: gzipSync(readFileSync(file)) });
+  assert.equal(gz.code, 0, gz.stderr);
+  assert.match(gz.stdout, /Loaded image: saved\/box:1/);
   await ctx.d.docker(['rmi', 'saved/box:1']);
 });
 
