@@ -83,8 +83,12 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
     opts.signal ? { signal: opts.signal } : {},
   );
   let failure: unknown;
+  // If the input fails (or is aborted) mid-entry, the entry being written must fail too, or its body never ends.
+  let current: { destroy(err?: Error): void } | undefined;
+  piping.catch((err: Error) => current?.destroy(err));
   try {
     for await (const entry of ex) {
+      current = entry;
       opts.signal?.throwIfAborted();
       entries++;
       await extractEntry(entry.header, entry, ctx);

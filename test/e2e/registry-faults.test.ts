@@ -1,7 +1,7 @@
 // Registries that misbehave or need a token: a bearer-token front over the real registry, and a hostile peer that lies, bloats or hangs up.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -73,9 +73,10 @@ test('the bearer-token challenge: token fetched from the realm with the credenti
 });
 
 /** A one-layer image served by a hostile registry; `layerBody` decides what the blob request gets. */
-async function hostile(layerBody: (res: http.ServerResponse, layer: Buffer) => void, opts: { manifestPad?: number } = {}): Promise<string> {
+async function hostile(layerBody: (res: http.ServerResponse, layer: Buffer) => void, opts: { manifestPad?: number; noise?: number } = {}): Promise<string> {
   const p = pack();
   p.entry({ name: 'f.txt' }, 'hostile\n');
+  if (opts.noise) p.entry({ name: 'noise' }, randomBytes(opts.noise));
   p.finalize();
   const chunks: Buffer[] = [];
   for await (const c of p) chunks.push(c as Buffer);
@@ -149,4 +150,34 @@ test('a registry that drops the connection mid-layer: retried, and no half-writt
   assert.notEqual(fail.code, 0);
   assert.equal(blobCount(), before);
   assert.deepEqual(readdirSync(path.join(ctx.d.dataRoot, 'content', 'ingest')), []);
+});
+
+test('a client that goes away mid-pull cancels it: the partial blob and the half-unpacked layer are removed', async () => {
+  const stalled: http.ServerResponse[] = [];
+  const host = await hostile((res, layer) => {
+    res.writeHead(200, { 'Content-Length': layer.length });
+    res.write(layer.subarray(0, layer.length >> 1));
+    stalled.push(res);
+  }, { noise: 4 * 1024 * 1024 });
+  const before = blobCount();
+  const ac = new AbortController();
+  const res = await ctx.d.client.request('POST', '/images/create', { query: { fromImage: `${host}/stall/img`, tag: '1' }, signal: ac.signal });
+  let buffered = '';
+  await new Promise<void>((resolve) => {
+    res.body.on('data', (c: Buffer) => {
+      buffered += c.toString();
+      if (buffered.includes('"Downloading"')) resolve();
+    });
+  });
+  ac.abort();
+  res.body.destroy();
+  const ingest = path.join(ctx.d.dataRoot, 'content', 'ingest');
+  const snapshots = path.join(ctx.d.dataRoot, 'snapshots');
+  const tmpSnapshots = () => readdirSync(snapshots).filter((n) => n.startsWith('tmp-'));
+  // The daemon notices the closed connection asynchronously: wait for it to tidy up (bounded).
+  for (let i = 0; i < 200 && (readdirSync(ingest).length || tmpSnapshots().length); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(readdirSync(ingest), []);
+  assert.deepEqual(tmpSnapshots(), []);
+  assert.equal(blobCount(), before);
+  for (const r of stalled) r.destroy();
 });

@@ -15,8 +15,9 @@ import { MAX_CONFIG_BYTES, type TransferDeps } from './transfer-deps';
 import type { ImageConfig } from './types';
 import { unpackLayer } from './unpack';
 
-/** Metadata files read into memory are small; a larger one is refused. */
+/** Metadata files read into memory are small; a larger one is not metadata, and all of them together are bounded too. */
 const MAX_METADATA_BYTES = 8 * 1024 * 1024;
+const MAX_METADATA_TOTAL = 64 * 1024 * 1024;
 const METADATA = /^(manifest\.json|index\.json|repositories|oci-layout|[0-9a-f]{64}\.json)$/;
 
 interface Archive {
@@ -39,6 +40,7 @@ function entryPath(name: string): string {
 
 async function readArchive(deps: TransferDeps, a: Archive, source: Readable, signal?: AbortSignal): Promise<void> {
   const ex = extract();
+  let metadataBytes = 0;
   const piping = pipeline(decompress(source), ex, signal ? { signal } : {});
   piping.catch(() => undefined);
   try {
@@ -51,6 +53,8 @@ async function readArchive(deps: TransferDeps, a: Archive, source: Readable, sig
       } else if (h.type === 'file' || h.type === 'contiguous-file') {
         const named = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(path);
         if (!named && METADATA.test(posix.basename(path)) && (h.size ?? 0) <= MAX_METADATA_BYTES) {
+          metadataBytes += h.size ?? 0;
+          if (metadataBytes > MAX_METADATA_TOTAL) throw new InvalidParameterError(`invalid archive: more than ${MAX_METADATA_TOTAL} bytes of metadata files`);
           const chunks: Buffer[] = [];
           for await (const c of entry) chunks.push(c as Buffer);
           a.files.set(path, Buffer.concat(chunks));
