@@ -75,6 +75,11 @@ test('the berth CLI pulls and pushes with docker-like lines when not on a termin
   assert.equal(pull.code, 0, pull.stderr);
   assert.match(pull.stdout, /Status: Downloaded newer image for/);
   assert.match(pull.stdout.trim().split('\n').pop()!, new RegExp(`^${reg.host}/cli/box:1$`));
+  assert.equal((await ctx.d.berth(['tag', 'busybox', `${reg.host}/cli/box:2`])).code, 0);
+  const all = await ctx.d.docker(['push', '--all-tags', `${reg.host}/cli/box`]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stdout, /^1: digest: sha256:[0-9a-f]{64}/m);
+  assert.match(all.stdout, /^2: digest: sha256:[0-9a-f]{64}/m);
 });
 
 test('skopeo inspects and copies what berth pushed, and berth pulls the copy', { skip }, async () => {
