@@ -7,6 +7,7 @@ import { busyboxApplets } from '../src/baseimage/busybox';
 import { EngineClient, readAll } from '../src/client';
 import { networkBench } from './network';
 import { cpBench, cpBenchDockerd } from './cp';
+import { distributionBench } from './distribution';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const ROOT = path.resolve(__dirname, '../..');
@@ -190,7 +191,9 @@ async function main(): Promise<void> {
       rows.push(['API run: berthd / dockerd', (berthApi / dockerApi).toFixed(3)]);
       rows.push(['dockerd idle RSS, MB', (rssKb(dockerdPid) / 1024).toFixed(1)]);
       rows.push(...await cpBenchDockerd(env, dir, cp));
+      rows.push(...await distributionBench(daemon, env));
     } else {
+      rows.push(...await distributionBench(daemon));
       rows.push(['dockerd', 'not installed or failed to start: no comparison']);
     }
   } finally {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { decompress } from './decompress';
 
 async function collect(r: Readable): Promise<Buffer> {
@@ -28,5 +29,14 @@ describe('decompress', () => {
     await assert.rejects(collect(decompress(src(Buffer.from([0x1f, 0x8b, 1, 2, 3])))));
     const failing = new Readable({ read() { this.destroy(new Error('boom')); } });
     await assert.rejects(collect(decompress(failing)), /boom/);
+  });
+
+  it('inflates zstd (as the zstd tool writes it), split into small chunks', async () => {
+    const plain = Buffer.from('zstd layer '.repeat(5000));
+    const z = execFileSync('zstd', ['-q', '-c'], { input: plain });
+    const parts = [];
+    for (let i = 0; i < z.length; i += 7) parts.push(z.subarray(i, i + 7));
+    assert.deepEqual(await collect(decompress(src(...parts))), plain);
+    await assert.rejects(collect(decompress(src(z.subarray(0, 12)))));
   });
 });

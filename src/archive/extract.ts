@@ -102,8 +102,12 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
   // Awaited below; until then a rejection (an abort) must not count as unhandled.
   piping.catch(() => undefined);
   let failure: unknown;
+  // If the input fails (or is aborted) mid-entry, the entry being written must fail too, or its body never ends.
+  let current: { destroy(err?: Error): void } | undefined;
+  piping.catch((err: Error) => current?.destroy(err));
   try {
     for await (const entry of ex) {
+      current = entry;
       opts.signal?.throwIfAborted();
       entries++;
       const h = opts.rename ? renamed(entry.header, opts.rename) : entry.header;

@@ -19,6 +19,8 @@ const ps = () => require('./commands/ps') as typeof import('./commands/ps');
 const run = () => require('./commands/run') as typeof import('./commands/run');
 const system = () => require('./commands/system') as typeof import('./commands/system');
 const volume = () => require('./commands/volume') as typeof import('./commands/volume');
+const dist = () => require('./commands/distribution') as typeof import('./commands/distribution');
+const archive = () => require('./commands/archive') as typeof import('./commands/archive');
 
 /** docker's container commands, under `container` and (mostly) at the top level too. */
 const CONTAINER: Record<string, Registrar> = {
@@ -39,6 +41,9 @@ const TOP_LEVEL: Record<string, Registrar> = {
   tag: (p, n) => images().registerTag(p, n), import: (p, n) => imp().registerImport(p, n),
   history: (p, n) => images().registerHistory(p, n), version: (p, n) => system().registerVersion(p, n),
   info: (p, n) => system().registerInfo(p, n),
+  pull: (p, n) => dist().registerPull(p, n), push: (p, n) => dist().registerPush(p, n),
+  login: (p, n) => dist().registerLogin(p, n), logout: (p, n) => dist().registerLogout(p, n),
+  save: (p, n) => archive().registerSave(p, n), load: (p, n) => archive().registerLoad(p, n),
 };
 const CONTAINER_GROUP: Record<string, Registrar> = {
   ...CONTAINER,
@@ -51,6 +56,8 @@ const IMAGE_GROUP: Record<string, Registrar> = {
   tag: (p, n) => images().registerTag(p, n), import: (p, n) => imp().registerImport(p, n),
   history: (p, n) => images().registerHistory(p, n), inspect: (p, n) => inspect().registerInspect(p, n, 'image'),
   prune: (p) => images().registerImagePrune(p), busybox: (p, n) => imp().registerBusybox(p, n),
+  pull: (p, n) => dist().registerPull(p, n), push: (p, n) => dist().registerPush(p, n),
+  save: (p, n) => archive().registerSave(p, n), load: (p, n) => archive().registerLoad(p, n),
 };
 const IMAGE_ALIASES: Record<string, string> = { list: 'ls', remove: 'rm' };
 const NETWORK_GROUP: Record<string, Registrar> = {

@@ -10,6 +10,8 @@ export interface DaemonOptions {
   bridge: string;
   bip?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Registries (host[:port] or CIDR) reachable over plain HTTP. */
+  insecureRegistries: string[];
 }
 
 export function parseFlags(argv: string[]): DaemonOptions {
@@ -23,6 +25,7 @@ export function parseFlags(argv: string[]): DaemonOptions {
     .option('-b, --bridge <name>', 'bridge interface for the default network', 'berth0')
     .option('--bip <cidr>', 'IP and prefix of the default bridge')
     .option('-l, --log-level <level>', 'log level (debug, info, warn, error)', 'info')
+    .option('--insecure-registry <registry>', 'enable insecure registry communication (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .allowExcessArguments(false)
     .parse(argv, { from: 'node' });
   const o = cmd.opts();
@@ -32,5 +35,6 @@ export function parseFlags(argv: string[]): DaemonOptions {
   return {
     host: o.host, dataRoot: o.dataRoot, execRoot: o.execRoot, pidfile: o.pidfile, runtime: o.runtime,
     bridge: o.bridge, bip: o.bip, logLevel: o.logLevel === 'fatal' ? 'error' : o.logLevel,
+    insecureRegistries: o.insecureRegistry,
   };
 }

@@ -8,6 +8,9 @@ import { containerRoutes } from '../api/routes/containers';
 import { archiveRoutes } from '../api/routes/archive';
 import { execRoutes } from '../api/routes/exec';
 import { imageRoutes } from '../api/routes/images';
+import { distributionRoutes, pullHandler } from '../api/routes/distribution';
+import { LayerBlobIndex } from '../services/images/layer-blobs';
+import { RegistryImageTransfer } from '../services/images/transfer';
 import { systemRoutes } from '../api/routes/system';
 import { eventRoutes } from '../api/routes/events';
 import { volumeRoutes } from '../api/routes/volumes';
@@ -72,7 +75,13 @@ async function main(): Promise<void> {
   archiveRoutes(router, containers.archive());
   containerRoutes(router, containers);
   execRoutes(router, new LocalExecService({ containers, runtime, log }));
-  imageRoutes(router, images);
+  const layerBlobs = new LayerBlobIndex(metadata, content);
+  images.setLayerRelease((diffIDs) => layerBlobs.release(diffIDs));
+  const transfer = new RegistryImageTransfer({
+    content, snapshots, images, layers: layerBlobs, events, registries: { insecureRegistries: opts.insecureRegistries },
+  });
+  imageRoutes(router, images, pullHandler(transfer));
+  distributionRoutes(router, transfer);
   eventRoutes(router, events);
   volumeRoutes(router, volumes);
   networkRoutes(router, net.service, net.attacher);

@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'Unavailable'
   | 'NotModified'
   | 'Forbidden'
+  | 'Unauthorized'
   | 'System';
 
 /** Base of every error berth raises on purpose; `kind` decides the HTTP status. */
@@ -40,6 +41,10 @@ export class NotModifiedError extends BerthError {
 }
 export class ForbiddenError extends BerthError {
   constructor(message: string, options?: { cause?: unknown }) { super('Forbidden', message, options); }
+}
+/** Credentials missing or refused (a registry's 401, passed on as Docker does). */
+export class UnauthorizedError extends BerthError {
+  constructor(message: string, options?: { cause?: unknown }) { super('Unauthorized', message, options); }
 }
 export class SystemError extends BerthError {
   constructor(message: string, options?: { cause?: unknown }) { super('System', message, options); }

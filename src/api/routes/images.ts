@@ -2,14 +2,15 @@
 import { InvalidParameterError, NotImplementedError } from '../../errors';
 import type { ImageService } from '../../services/images';
 import { COMMON_HEADERS } from '../respond';
-import type { Router } from '../router';
+import type { Handler, Router } from '../router';
 
-export function imageRoutes(router: Router, images: ImageService): void {
+export function imageRoutes(router: Router, images: ImageService, pull?: Handler): void {
   router.add('GET', '/images/json', async (req) => ({
     body: await images.list({ all: req.bool('all'), filters: req.filters() }),
   }));
   router.add('POST', '/images/create', async (req) => {
     const fromSrc = req.query.get('fromSrc');
+    if (req.query.get('fromImage') && pull) return pull(req);
     if (req.query.get('fromImage')) throw new NotImplementedError('pulling images is not implemented yet: no registry client (make a local image with `berth image busybox` or `import`)');
     if (fromSrc === null) throw new InvalidParameterError('fromImage or fromSrc is required');
     if (fromSrc !== '-') throw new NotImplementedError('importing from a URL is not implemented: use fromSrc=- with the tarball as the body');

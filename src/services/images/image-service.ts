@@ -26,6 +26,7 @@ export class LocalImageService implements ImageService {
   private readonly configs = new Map<string, ImageConfig>();
   private readonly tags: TagStore;
   private users: ImageUsers = () => [];
+  private layerRelease?: (diffIDs: string[]) => Promise<void>;
 
   constructor(
     private readonly content: ContentStore,
@@ -38,6 +39,10 @@ export class LocalImageService implements ImageService {
 
   setUsers(users: ImageUsers): void {
     this.users = users;
+  }
+
+  setLayerRelease(release: (diffIDs: string[]) => Promise<void>): void {
+    this.layerRelease = release;
   }
 
   async load(): Promise<void> {
@@ -154,13 +159,16 @@ export class LocalImageService implements ImageService {
     const out: DeleteResponseItem[] = [];
     if (byReference && !/^sha256:/.test(nameOrId)) {
       const ref = referenceString(parseNormalizedNamed(nameOrId));
-      if (refs.length > 1 || (users.length && opts.force)) {
+      // Digest references (repo@sha256:…) go with the last tag, as Docker's rmi does.
+      const tagsLeft = refs.filter((r) => r !== ref && !r.includes('@')).length;
+      if (tagsLeft > 0 || (users.length && opts.force)) {
         return [await this.untag(ref, id)];
       }
       if (users.length) {
         throw new ConflictError(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${users[0].id.slice(0, 12)} is using its referenced image ${short}`);
       }
       out.push(await this.untag(ref, id));
+      for (const r of refs) if (r !== ref && r.includes('@')) out.push(await this.untag(r, id));
       await this.deleteImage(id, out);
       return out;
     }
@@ -195,6 +203,7 @@ export class LocalImageService implements ImageService {
     // Layer blobs are named by their diffIDs: drop those no remaining image lists.
     const kept = new Set([...this.configs.values()].flatMap((c) => c.rootfs.diff_ids));
     for (const d of config.rootfs.diff_ids) if (!kept.has(d)) await this.content.delete(d);
+    await this.layerRelease?.(config.rootfs.diff_ids.filter((d) => !kept.has(d)));
     out.push({ Deleted: id });
     this.events?.publish('image', 'delete', id, { name: id });
     if (record.chainID) await this.releaseLayers();
@@ -274,13 +283,23 @@ export class LocalImageService implements ImageService {
   }
 
   async createImage(config: ImageConfig, opts: { parent?: string; tags?: string[]; layers?: BlobInfo[] } = {}): Promise<string> {
+    return this.storeImage(Buffer.from(JSON.stringify(config)), opts);
+  }
+
+  async addReference(imageId: string, ref: string): Promise<void> {
+    if (!this.records.has(imageId)) throw new NotFoundError(`No such image: ${imageId}`);
+    await this.tags.set(ref, imageId);
+  }
+
+  async storeImage(rawConfig: Buffer, opts: { parent?: string; tags?: string[]; layers?: BlobInfo[] } = {}): Promise<string> {
+    const config = JSON.parse(rawConfig.toString('utf8')) as ImageConfig;
     const chain = chainIDs(config.rootfs.diff_ids);
     let size = 0;
     for (const c of chain) {
       if (!(await this.snapshots.hasLayer(c))) throw new NotFoundError(`layer ${c} is not unpacked`);
       size += await this.snapshots.usage(c).catch(() => 0);
     }
-    const blob = await this.content.put(JSON.stringify(config));
+    const blob = await this.content.put(rawConfig);
     const record: ImageRecord = { id: blob.digest, chainID: chain[chain.length - 1], size, parent: opts.parent };
     if (opts.layers && opts.layers.length === chain.length) record.manifest = await this.writeManifest(blob, opts.layers);
     if (opts.tags?.length) record.lastTagTime = new Date().toISOString();

@@ -48,6 +48,12 @@ export interface ImageService {
   importImage(source: Readable, opts: ImportOptions): Promise<string>;
   /** Record an image whose layers are already snapshots (build, commit); returns its ID. */
   createImage(config: ImageConfig, opts?: { parent?: string; tags?: string[]; layers?: BlobInfo[] }): Promise<string>;
+  /** Record an image from its config blob's exact bytes (pull and load keep them, so the ID matches); tags are canonical references, digests allowed. */
+  storeImage(rawConfig: Buffer, opts?: { tags?: string[]; layers?: BlobInfo[] }): Promise<string>;
+  /** Point a canonical reference (a `repo@digest` after a push) at an existing image. */
+  addReference(imageId: string, ref: string): Promise<void>;
+  /** Called with the diffIDs no image uses any more after a delete (so compressed copies of them can go too). */
+  setLayerRelease(release: (diffIDs: string[]) => Promise<void>): void;
   /** Familiar "name:tag" references of an image, for display. */
   refsOf(imageId: string): string[];
   /** Set who uses images (wired by the daemon once containers exist). */
