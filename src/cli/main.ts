@@ -15,6 +15,7 @@ const life = () => require('./commands/lifecycle') as typeof import('./commands/
 const logs = () => require('./commands/logs') as typeof import('./commands/logs');
 const ps = () => require('./commands/ps') as typeof import('./commands/ps');
 const run = () => require('./commands/run') as typeof import('./commands/run');
+const pause = () => require('./commands/pause') as typeof import('./commands/pause');
 const system = () => require('./commands/system') as typeof import('./commands/system');
 
 /** docker's container commands, under `container` and (mostly) at the top level too. */
@@ -26,6 +27,7 @@ const CONTAINER: Record<string, Registrar> = {
   rename: (p, n) => life().registerRename(p, n), logs: (p, n) => logs().registerLogs(p, n),
   attach: (p, n) => attach().registerAttach(p, n), top: (p, n) => inspect().registerTop(p, n),
   exec: (p, n) => exec().registerExec(p, n),
+  pause: (p, n) => pause().registerPause(p, n), unpause: (p, n) => pause().registerUnpause(p, n),
 };
 const TOP_LEVEL: Record<string, Registrar> = {
   ...CONTAINER,

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     df: () => diskUsage(images, containers, snapshots),
   });
   containerRoutes(router, containers);
-  execRoutes(router, new LocalExecService({ containers, runtime, log }));
+  execRoutes(router, new LocalExecService({ containers, runtime, log, events }));
   imageRoutes(router, images);
   eventRoutes(router, events);
   const server = createApiServer(router, (method, url, status, err) => {

@@ -375,6 +375,14 @@ export class ConmonRuntime implements ContainerRuntime {
     }
   }
 
+  async pause(id: string): Promise<void> {
+    await this.runcVerb('pause', id, [checkId(id)]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.runcVerb('resume', id, [checkId(id)]);
+  }
+
   async oomKilled(id: string): Promise<boolean> {
     const spec = await fsp.readFile(join(this.bundleDir(id), 'config.json'), 'utf8').then((t) => JSON.parse(t) as { linux?: { cgroupsPath?: string } }, () => undefined);
     const cgroupsPath = spec?.linux?.cgroupsPath;

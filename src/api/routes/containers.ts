@@ -37,6 +37,14 @@ export function containerRoutes(router: Router, containers: ContainerService): v
     await containers.kill(req.params.id, req.query.get('signal') || undefined);
     return { status: 204 };
   });
+  router.add('POST', '/containers/{id}/pause', async (req) => {
+    await containers.pause(req.params.id);
+    return { status: 204 };
+  });
+  router.add('POST', '/containers/{id}/unpause', async (req) => {
+    await containers.unpause(req.params.id);
+    return { status: 204 };
+  });
   router.add('POST', '/containers/{id}/rename', async (req) => {
     const name = req.query.get('name');
     if (!name) throw new InvalidParameterError('name is required');

@@ -10,6 +10,7 @@ import { containerLogs } from './logs';
 import { normalizeName } from './names';
 import type { ContainerRecord } from './record';
 import { removeContainer } from './remove';
+import { pauseContainer, unpauseContainer } from './pause';
 import { restoreContainers } from './restore';
 import { startContainer } from './start';
 import { containerStats } from './stats';
@@ -62,6 +63,16 @@ export class LocalContainerService implements ContainerService {
 
   kill(idOrName: string, signal?: string): Promise<void> {
     return killContainer(this.ctx, this.ctx.get(idOrName), signal);
+  }
+
+  pause(idOrName: string): Promise<void> {
+    const r = this.ctx.get(idOrName);
+    return this.ctx.withLock(r.id, () => pauseContainer(this.ctx, r));
+  }
+
+  unpause(idOrName: string): Promise<void> {
+    const r = this.ctx.get(idOrName);
+    return this.ctx.withLock(r.id, () => unpauseContainer(this.ctx, r));
   }
 
   remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void> {

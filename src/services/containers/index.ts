@@ -49,6 +49,10 @@ export interface ContainerService {
   stop(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;
   restart(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;
   kill(idOrName: string, signal?: string): Promise<void>;
+  /** Freeze every process (Conflict "is not running" / "is already paused"). */
+  pause(idOrName: string): Promise<void>;
+  /** Thaw a paused container (Conflict "is not paused"). */
+  unpause(idOrName: string): Promise<void>;
   remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void>;
   wait(idOrName: string, condition: WaitCondition, signal: AbortSignal): Promise<{ StatusCode: number; Error?: { Message: string } }>;
   attach(idOrName: string, opts: AttachOptions): Promise<AttachSession>;

@@ -4,6 +4,7 @@ import type { ContainerContext } from './context';
 import { exitFileTime, handleExit } from './exit';
 import { startsWithDaemon } from './restart-policy';
 import { startContainer } from './start';
+import { adoptPausedState } from './pause';
 
 /** Exit code Docker reports for a container whose exit could not be observed. */
 const LOST_EXIT_CODE = 255;
@@ -22,6 +23,7 @@ export async function restoreContainers(ctx: ContainerContext): Promise<void> {
     const state = await runtime.state(r.id).catch(() => undefined);
     if (state && state.status !== 'stopped') {
       r.state.Pid = state.pid;
+      adoptPausedState(r, state.status);
       continue;
     }
     const code = await runtime.exitCode(r.id);

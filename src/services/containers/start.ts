@@ -1,7 +1,7 @@
 // Starting a container: mount its root, network, /etc files, user and workdir, then conmon + runc.
 import { mkdir, readFile, writeFile, chown } from 'node:fs/promises';
 import path from 'node:path';
-import { BerthError, InvalidParameterError, NotModifiedError, SystemError } from '../../errors';
+import { BerthError, ConflictError, InvalidParameterError, NotModifiedError, SystemError } from '../../errors';
 import { cleanComponents, resolveInRoot } from '../../archive/securejoin';
 import type { SpecInput } from '../../runtime';
 import type { ContainerContext } from './context';
@@ -18,6 +18,7 @@ const INIT_BINARY = '/usr/bin/tini-static';
 const INIT_PATH = '/sbin/docker-init';
 
 export async function startContainer(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
+  if (r.state.Paused) throw new ConflictError('cannot start a paused container, try unpause instead');
   if (r.state.Running) throw new NotModifiedError();
   if (r.state.Status === 'removing' || r.state.Dead) throw new InvalidParameterError(`container is marked for removal and cannot be started`);
   r.manuallyStopped = false;
