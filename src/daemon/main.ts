@@ -15,6 +15,7 @@ import { LinuxHost } from '../host/linux';
 import { ConmonRuntime } from '../runtime/conmon-runtime';
 import { LocalContainerService } from '../services/containers/container-service';
 import { LocalExecService } from '../services/containers/exec';
+import { ExecHealthProbe } from '../services/containers/health-probe';
 import { BuiltinNetworks } from '../services/containers/network';
 import { LocalImageService } from '../services/images/image-service';
 import { FsContentStore } from '../stores/content/fs-content-store';
@@ -57,7 +58,9 @@ async function main(): Promise<void> {
     df: () => diskUsage(images, containers, snapshots),
   });
   containerRoutes(router, containers);
-  execRoutes(router, new LocalExecService({ containers, runtime, log, events }));
+  const execs = new LocalExecService({ containers, runtime, log, events });
+  containers.setHealthProbe(new ExecHealthProbe(execs));
+  execRoutes(router, execs);
   imageRoutes(router, images);
   eventRoutes(router, events);
   const server = createApiServer(router, (method, url, status, err) => {

@@ -2,8 +2,9 @@
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { StatusError, collect } from '../context';
+import { addHealthFlags, healthcheckFromFlags, type HealthFlags } from './health-flags';
 
-export interface CreateFlags {
+export interface CreateFlags extends HealthFlags {
   attach?: string[]; capAdd?: string[]; capDrop?: string[]; detach?: boolean; detachKeys?: string; dns?: string[];
   entrypoint?: string; env?: string[]; envFile?: string[]; expose?: string[]; hostname?: string; init?: boolean;
   interactive?: boolean; label?: string[]; memory?: string; mount?: string[]; name?: string; network?: string; net?: string;
@@ -15,7 +16,7 @@ export interface CreateFlags {
 
 /** Declare docker's run/create flags on `cmd` (run adds -d, --rm handling, --sig-proxy itself). */
 export function addCreateFlags(cmd: Command): Command {
-  return cmd
+  return addHealthFlags(cmd)
     .option('--add-host <host:ip>', 'Add a custom host-to-IP mapping (host:ip)', collect)
     .option('-a, --attach <stream>', 'Attach to STDIN, STDOUT or STDERR', collect)
     .option('--cap-add <cap>', 'Add Linux capabilities', collect)
@@ -178,6 +179,7 @@ export function buildCreateBody(flags: CreateFlags, image: string, command: stri
     Labels: keyValues(flags.label),
     StopSignal: flags.stopSignal,
     StopTimeout: stopTimeout,
+    Healthcheck: healthcheckFromFlags(flags),
   };
   const hostConfig: Record<string, unknown> = {
     Binds: binds.length ? binds : null,

@@ -11,6 +11,7 @@ import { normalizeName } from './names';
 import type { ContainerRecord } from './record';
 import { removeContainer } from './remove';
 import { pauseContainer, unpauseContainer } from './pause';
+import { HealthMonitor, type HealthProbe } from './health';
 import { restoreContainers } from './restore';
 import { startContainer } from './start';
 import { containerStats } from './stats';
@@ -22,9 +23,11 @@ import { waitContainer } from './wait';
 
 export class LocalContainerService implements ContainerService {
   private readonly ctx: ContainerContext;
+  private readonly health: HealthMonitor;
 
   constructor(deps: ContainerDeps) {
     this.ctx = new ContainerContext(deps);
+    this.health = new HealthMonitor(this.ctx);
     deps.runtime.onExit((id, code) => {
       handleExit(this.ctx, id, code).catch((err) => deps.log('error', `handling exit of ${id}: ${err.message}`));
     });
@@ -33,6 +36,11 @@ export class LocalContainerService implements ContainerService {
   async load(): Promise<void> {
     await restoreContainers(this.ctx);
     await this.ctx.deps.runtime.rescan();
+    this.health.armAll();
+  }
+
+  setHealthProbe(probe: HealthProbe): void {
+    this.health.setProbe(probe);
   }
 
   get(idOrName: string): ContainerRecord {
@@ -154,6 +162,7 @@ export class LocalContainerService implements ContainerService {
   }
 
   async close(): Promise<void> {
+    this.health.close();
     await this.ctx.deps.runtime.close();
   }
 }

@@ -1,6 +1,7 @@
 // The container service: records, the lifecycle state machine, attach, logs and listing.
 import type { EventEmitter } from 'node:events';
 import type { ContainerRecord } from './record';
+import type { HealthProbe } from './health';
 
 export type { ContainerRecord } from './record';
 
@@ -69,6 +70,8 @@ export interface ContainerService {
   stats(idOrName: string, opts: { stream: boolean; oneShot: boolean; signal: AbortSignal }): AsyncIterable<object>;
   /** Containers whose image is `imageId`, for rmi. */
   imageUsers(imageId: string): Array<{ id: string; running: boolean }>;
+  /** How HEALTHCHECK probes run (an exec); given once the exec service exists. */
+  setHealthProbe(probe: HealthProbe): void;
   /** Stop watching exits; containers keep running. */
   close(): Promise<void>;
 }
