@@ -123,8 +123,9 @@ test('exec inspect reports the process and, after it ends, its exit code', async
 });
 
 test('docker events shows exec_create, exec_start and exec_die with the exit code', async () => {
-  const id = await running();
+  // A container of its own: `since` reaches back a second, into the other tests' execs.
   const since = String(Math.floor(Date.now() / 1000) - 1);
+  const id = (await ctx.d.docker(['run', '-d', '--network', 'none', 'busybox', 'sleep', '300'])).stdout.trim();
   const r = await ctx.d.docker(['exec', id, 'sh', '-c', 'exit 4']);
   assert.equal(r.code, 4);
   const ev = await ctx.d.docker(['events', '--since', since, '--until', String(Math.ceil(Date.now() / 1000) + 1),
@@ -136,4 +137,5 @@ test('docker events shows exec_create, exec_start and exec_die with the exit cod
   assert.equal(lines[2][1], '4');
   assert.match(lines[0][2], /^[0-9a-f]{64}$/);
   assert.ok(lines.every((l) => l[2] === lines[0][2]), 'one execID throughout');
+  await ctx.d.docker(['rm', '-f', id]);
 });

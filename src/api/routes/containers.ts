@@ -138,7 +138,7 @@ function stats(containers: ContainerService) {
 function attach(containers: ContainerService) {
   return async (req: ApiRequest) => {
     const r = containers.get(req.params.id);
-    const opts = { stdin: req.bool('stdin'), stdout: req.bool('stdout'), stderr: req.bool('stderr') };
+    const opts = { stdin: req.bool('stdin'), stdout: req.bool('stdout'), stderr: req.bool('stderr'), detachKeys: req.query.get('detachKeys') || undefined };
     if (!req.bool('stream') && !req.bool('logs')) throw new InvalidParameterError('Bad parameters: you must choose at least one stream');
     const tty = r.config.Tty;
     const session = await containers.attach(r.id, opts);

@@ -8,6 +8,7 @@ import { ExecAttachSession } from './exec-session';
 import type { ExecCreateBody, ExecService, ExecSession } from './index';
 import type { ContainerRecord } from './record';
 import { resolveUser } from './user';
+import { parseDetachKeys } from './detach-keys';
 import { containerEventAttributes } from './context';
 import type { EventPublisher } from '../events';
 
@@ -43,6 +44,7 @@ export class LocalExecService implements ExecService {
     const r = this.deps.containers.get(containerIdOrName);
     if (!Array.isArray(body.Cmd) || body.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
     requireRunning(r);
+    parseDetachKeys(body.DetachKeys, 'escape keys');
     const id = randomBytes(32).toString('hex');
     this.execs.set(id, {
       id, containerId: r.id, started: false, running: false, exitCode: null, pid: 0,
@@ -77,7 +79,9 @@ export class LocalExecService implements ExecService {
       }
       return undefined;
     }
-    const session = new ExecAttachSession({ stdin: e.config.AttachStdin, stdout: e.config.AttachStdout, stderr: e.config.AttachStderr });
+    const session = new ExecAttachSession({
+      stdin: e.config.AttachStdin, stdout: e.config.AttachStdout, stderr: e.config.AttachStderr,
+    }, e.config.Tty, parseDetachKeys(e.config.DetachKeys));
     void (async () => {
       try {
         const handle = await this.deps.runtime.exec({

@@ -39,6 +39,8 @@ export interface AttachOptions {
   stdin: boolean;
   stdout: boolean;
   stderr: boolean;
+  /** The terminal detach sequence in docker's notation ("ctrl-p,ctrl-q" when absent); only a TTY session watches for it. */
+  detachKeys?: string;
 }
 
 /** Every method takes a name, a full ID or a unique ID prefix; unknown is NotFound "No such container: x". */

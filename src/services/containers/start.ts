@@ -70,7 +70,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
     const bundle = await deps.runtime.writeBundle(input);
     created = true;
     const { pid } = await deps.runtime.create({
-      id: r.id, bundle, logPath: r.logPath, tty: r.config.Tty, stdin: r.config.OpenStdin, leaveStdinOpen: !r.config.StdinOnce,
+      id: r.id, bundle, logPath: r.logPath, tty: r.config.Tty, stdin: r.config.OpenStdin, leaveStdinOpen: !r.config.StdinOnce || r.config.Tty,
     });
     await bindPendingAttach(ctx, r.id);
     await deps.runtime.start(r.id);
