@@ -100,13 +100,15 @@ test('berthd itself ends a TTY attach on its detach keys (and publishes detach);
   let out = '';
   conn.socket.on('data', (b: Buffer) => { out += b.toString(); });
   conn.socket.resume();
-  const closed = new Promise<void>((resolve) => conn.socket.once('close', () => resolve()));
+  // berthd ends its side; the client (half-open) sees EOF on the output.
+  const closed = new Promise<void>((resolve) => conn.socket.once('end', () => resolve()));
   conn.socket.write('echo $((8*8))\r');
   for (let i = 0; i < 200 && !out.includes('64'); i++) await new Promise((r) => setTimeout(r, 50));
   assert.match(out, /64/);
   conn.socket.write(Buffer.from([0x01]));
   conn.socket.write('d');
   await closed;
+  conn.socket.destroy();
   assert.equal(await running(id), true);
   const ev = await ctx.d.docker(['events', '--since', since, '--until', String(Math.ceil(Date.now() / 1000) + 1),
     '--filter', `container=${id}`, '--filter', 'event=detach', '--format', '{{.Action}}']);

@@ -1,6 +1,6 @@
 // A client's stdin on its way to a process: queued until the runtime connection exists, then forwarded; its end passed on once.
 import type { AttachConnection } from '../../runtime';
-import { DetachScanner } from './detach-keys';
+import { DetachKeyFilter } from '../../units/detach-keys';
 
 /** A terminal client's detach sequence, and what to do when it is typed. */
 export interface DetachWatch {
@@ -12,7 +12,7 @@ export class StdinRelay {
   private conn?: AttachConnection;
   private queued: Buffer[] = [];
   private closed = false;
-  private readonly scanner?: DetachScanner;
+  private readonly scanner?: DetachKeyFilter;
 
   /**
    * `enabled`: the client asked for stdin (otherwise its bytes are dropped).
@@ -20,7 +20,7 @@ export class StdinRelay {
    * or a container whose stdin was opened for this one client, StdinOnce).
    */
   constructor(private readonly enabled: boolean, private readonly closesProcessStdin: boolean, private readonly detach?: DetachWatch) {
-    if (detach) this.scanner = new DetachScanner(detach.keys);
+    if (detach) this.scanner = new DetachKeyFilter(detach.keys);
   }
 
   bind(conn: AttachConnection): void {
@@ -32,7 +32,7 @@ export class StdinRelay {
 
   write(chunk: Buffer): void {
     if (!this.enabled || this.closed) return;
-    const { forward, detach } = this.scanner ? this.scanner.feed(chunk) : { forward: chunk, detach: false };
+    const { forward, detach } = this.scanner ? this.scanner.filter(chunk) : { forward: chunk, detach: false };
     if (forward.length) {
       if (this.conn) this.conn.write(forward);
       else this.queued.push(forward);
