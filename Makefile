@@ -1,6 +1,6 @@
 # The README's commands. Each works as root on a fresh Debian 12 machine from a clean clone.
 SHELL := /bin/bash
-APT_PACKAGES := runc conmon containernetworking-plugins iptables iproute2 busybox-static attr util-linux procps tini
+APT_PACKAGES := runc conmon containernetworking-plugins iptables iproute2 busybox-static attr util-linux procps tini python3-docker
 NODE_TESTS = $(shell find dist/src -name '*.test.js' 2>/dev/null | sort)
 E2E_TESTS = $(shell find dist/test -name '*.test.js' 2>/dev/null | sort)
 
