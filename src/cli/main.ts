@@ -17,6 +17,7 @@ const logs = () => require('./commands/logs') as typeof import('./commands/logs'
 const network = () => require('./commands/network') as typeof import('./commands/network');
 const ps = () => require('./commands/ps') as typeof import('./commands/ps');
 const run = () => require('./commands/run') as typeof import('./commands/run');
+const pause = () => require('./commands/pause') as typeof import('./commands/pause');
 const system = () => require('./commands/system') as typeof import('./commands/system');
 const volume = () => require('./commands/volume') as typeof import('./commands/volume');
 const dist = () => require('./commands/distribution') as typeof import('./commands/distribution');
@@ -33,6 +34,7 @@ const CONTAINER: Record<string, Registrar> = {
   exec: (p, n) => exec().registerExec(p, n),
   port: (p, n) => network().registerPort(p, n),
   cp: (p, n) => cp().registerCp(p, n),
+  pause: (p, n) => pause().registerPause(p, n), unpause: (p, n) => pause().registerUnpause(p, n),
 };
 const TOP_LEVEL: Record<string, Registrar> = {
   ...CONTAINER,

@@ -23,6 +23,7 @@ import { LinuxHost } from '../host/linux';
 import { ConmonRuntime } from '../runtime/conmon-runtime';
 import { LocalContainerService } from '../services/containers/container-service';
 import { LocalExecService } from '../services/containers/exec';
+import { ExecHealthProbe } from '../services/containers/health-probe';
 import { BuiltinNetworks } from '../services/containers/network';
 import { LocalImageService } from '../services/images/image-service';
 import { FsContentStore } from '../stores/content/fs-content-store';
@@ -74,7 +75,9 @@ async function main(): Promise<void> {
   });
   archiveRoutes(router, containers.archive());
   containerRoutes(router, containers);
-  execRoutes(router, new LocalExecService({ containers, runtime, log }));
+  const execs = new LocalExecService({ containers, runtime, log, events });
+  containers.setHealthProbe(new ExecHealthProbe(execs));
+  execRoutes(router, execs);
   const layerBlobs = new LayerBlobIndex(metadata, content);
   images.setLayerRelease((diffIDs) => layerBlobs.release(diffIDs));
   const transfer = new RegistryImageTransfer({

@@ -179,7 +179,8 @@ export async function conmonExec(paths: ExecPaths, opts: ExecOptions): Promise<E
         code = await fsp.readFile(join(exitDir, opts.containerId), 'utf8').then((t) => parseInt(t, 10), () => NaN);
         if (!Number.isInteger(code) || code < 0) code = 137;
       }
-      await cleanup();
+      // Off the exit path: the client learns the exit code without waiting for the directory to go.
+      void cleanup();
       return code;
     })();
     return { pid, connection, exited, resize: (h, w) => resizeExec(dir, h, w) };

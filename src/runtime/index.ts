@@ -158,12 +158,12 @@ export interface ContainerRuntime {
   pids(id: string): Promise<number[]>;
   /** `runc update`: apply new cgroup limits to a running container. NotFound/Conflict when it is not running. */
   update(id: string, resources: LinuxResources): Promise<void>;
+  /** `runc pause`: freeze every process of the container (cgroup freezer, v1 or v2). Conflict when it is not running. */
+  pause(id: string): Promise<void>;
+  /** `runc resume`: thaw a paused container. Conflict when it is not paused. */
+  resume(id: string): Promise<void>;
   /** Whether the OOM killer struck inside the container's cgroup; read before `delete` (false once the cgroup is gone). */
   oomKilled(id: string): Promise<boolean>;
-  /** `runc pause`: freeze every process of the container. */
-  pause(id: string): Promise<void>;
-  /** `runc resume`: thaw a paused container. */
-  resume(id: string): Promise<void>;
   /** Stop watching; leaves containers and conmons running. */
   close(): Promise<void>;
 }

@@ -71,6 +71,17 @@ export function parseGoDuration(s: string): number | undefined {
   return m[1] === '-' ? -total : total;
 }
 
+/** A duration as Go prints one ("30s", "1m30s", "500ms"). */
+export function formatGoDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${+ms.toFixed(6)}ms`;
+  const totalS = ms / 1000;
+  const h = Math.floor(totalS / 3600);
+  const m = Math.floor((totalS % 3600) / 60);
+  const s = +(totalS % 60).toFixed(9);
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
+}
+
 /**
  * docker's GetTimestamp for --since/--until: a Go duration means "that long before now"; an RFC 3339
  * date/time (or a date) is converted; a Unix timestamp ("1700000000[.nano]") passes through.

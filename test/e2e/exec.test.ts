@@ -121,3 +121,21 @@ test('exec inspect reports the process and, after it ends, its exit code', async
   await assert.rejects(ctx.d.client.json('POST', `/exec/${Id}/start`, { body: { Detach: true } }),
     (err: { statusCode: number }) => err.statusCode === 409);
 });
+
+test('docker events shows exec_create, exec_start and exec_die with the exit code', async () => {
+  // A container of its own: `since` reaches back a second, into the other tests' execs.
+  const since = String(Math.floor(Date.now() / 1000) - 1);
+  const id = (await ctx.d.docker(['run', '-d', '--network', 'none', 'busybox', 'sleep', '300'])).stdout.trim();
+  const r = await ctx.d.docker(['exec', id, 'sh', '-c', 'exit 4']);
+  assert.equal(r.code, 4);
+  const ev = await ctx.d.docker(['events', '--since', since, '--until', String(Math.ceil(Date.now() / 1000) + 1),
+    '--filter', `container=${id}`, '--filter', 'event=exec_create', '--filter', 'event=exec_start', '--filter', 'event=exec_die',
+    '--format', '{{.Action}}|{{.Actor.Attributes.exitCode}}|{{.Actor.Attributes.execID}}']);
+  assert.equal(ev.code, 0, ev.stderr);
+  const lines = ev.stdout.trim().split('\n').map((l) => l.split('|'));
+  assert.deepEqual(lines.map((l) => l[0]), ['exec_create: sh -c exit 4', 'exec_start: sh -c exit 4', 'exec_die']);
+  assert.equal(lines[2][1], '4');
+  assert.match(lines[0][2], /^[0-9a-f]{64}$/);
+  assert.ok(lines.every((l) => l[2] === lines[0][2]), 'one execID throughout');
+  await ctx.d.docker(['rm', '-f', id]);
+});

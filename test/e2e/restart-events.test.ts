@@ -87,3 +87,16 @@ test('docker events shows create, attach, start, die, destroy in order', async (
   const imgEv = await ctx.d.docker(['events', '--since', since, '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'type=image']);
   assert.match(imgEv.stdout, /image tag .*name=evented-tag:latest/);
 });
+
+test('docker update --restart gives a container a new restart policy', async () => {
+  const id = (await ctx.d.docker(['run', '-d', '--network', 'none', 'busybox', 'sh', '-c', 'while [ ! -f /tmp/go ]; do sleep 0.1; done; exit 3'])).stdout.trim();
+  const up = await ctx.d.docker(['update', '--restart', 'on-failure:1', id]);
+  assert.equal(up.code, 0, up.stderr);
+  const policy = JSON.parse((await ctx.d.docker(['inspect', '--format', '{{json .HostConfig.RestartPolicy}}', id])).stdout);
+  assert.deepEqual(policy, { Name: 'on-failure', MaximumRetryCount: 1 });
+  assert.equal((await ctx.d.docker(['exec', id, 'touch', '/tmp/go'])).code, 0);
+  await until('one restart', async () => (await restartCount(id)) === 1);
+  const bad = await ctx.d.docker(['update', '--restart', 'sometimes', id]);
+  assert.notEqual(bad.code, 0);
+  assert.equal((await ctx.d.docker(['rm', '-f', id])).code, 0);
+});

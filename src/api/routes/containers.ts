@@ -37,6 +37,14 @@ export function containerRoutes(router: Router, containers: ContainerService): v
     await containers.kill(req.params.id, req.query.get('signal') || undefined);
     return { status: 204 };
   });
+  router.add('POST', '/containers/{id}/pause', async (req) => {
+    await containers.pause(req.params.id);
+    return { status: 204 };
+  });
+  router.add('POST', '/containers/{id}/unpause', async (req) => {
+    await containers.unpause(req.params.id);
+    return { status: 204 };
+  });
   router.add('POST', '/containers/{id}/rename', async (req) => {
     const name = req.query.get('name');
     if (!name) throw new InvalidParameterError('name is required');
@@ -130,7 +138,7 @@ function stats(containers: ContainerService) {
 function attach(containers: ContainerService) {
   return async (req: ApiRequest) => {
     const r = containers.get(req.params.id);
-    const opts = { stdin: req.bool('stdin'), stdout: req.bool('stdout'), stderr: req.bool('stderr') };
+    const opts = { stdin: req.bool('stdin'), stdout: req.bool('stdout'), stderr: req.bool('stderr'), detachKeys: req.query.get('detachKeys') || undefined };
     if (!req.bool('stream') && !req.bool('logs')) throw new InvalidParameterError('Bad parameters: you must choose at least one stream');
     const tty = r.config.Tty;
     const session = await containers.attach(r.id, opts);

@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { StatusError, collect } from '../context';
 import { addNetworkFlags, networkingConfig, parsePublish, type NetworkFlags } from './network-flags';
+import { addHealthFlags, healthcheckFromFlags, type HealthFlags } from './health-flags';
 
-export interface CreateFlags extends NetworkFlags {
+export interface CreateFlags extends NetworkFlags, HealthFlags {
   attach?: string[]; capAdd?: string[]; capDrop?: string[]; detach?: boolean; detachKeys?: string; dns?: string[];
   entrypoint?: string; env?: string[]; envFile?: string[]; expose?: string[]; hostname?: string; init?: boolean;
   interactive?: boolean; label?: string[]; memory?: string; mount?: string[]; name?: string; network?: string; net?: string;
@@ -17,7 +18,7 @@ export interface CreateFlags extends NetworkFlags {
 
 /** Declare docker's run/create flags on `cmd` (run adds -d, --rm handling, --sig-proxy itself). */
 export function addCreateFlags(cmd: Command): Command {
-  return addNetworkFlags(cmd)
+  return addHealthFlags(addNetworkFlags(cmd))
     .option('--add-host <host:ip>', 'Add a custom host-to-IP mapping (host:ip)', collect)
     .option('-a, --attach <stream>', 'Attach to STDIN, STDOUT or STDERR', collect)
     .option('--cap-add <cap>', 'Add Linux capabilities', collect)
@@ -185,6 +186,7 @@ export function buildCreateBody(flags: CreateFlags, image: string, command: stri
     Labels: keyValues(flags.label),
     StopSignal: flags.stopSignal,
     StopTimeout: stopTimeout,
+    Healthcheck: healthcheckFromFlags(flags),
   };
   const hostConfig: Record<string, unknown> = {
     Binds: binds.length ? binds : null,

@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { AttachConnection } from '../../runtime';
 import type { AttachOptions, AttachSession } from './index';
-import { StdinRelay } from './stdin-relay';
+import { StdinRelay, type DetachWatch } from './stdin-relay';
 
 export type PendingAttach = ContainerAttachSession;
 
@@ -16,9 +16,14 @@ export class ContainerAttachSession extends EventEmitter implements AttachSessio
   private readonly stdin: StdinRelay;
   private ended = false;
 
-  constructor(readonly opts: AttachOptions, stdinOnce: boolean) {
+  /**
+   * With a terminal (`tty`), as in Docker: the detach keys end the session,
+   * and the client's EOF ends it too without closing the container's stdin.
+   */
+  constructor(readonly opts: AttachOptions, stdinOnce: boolean, private readonly tty = false, detachKeys?: DetachWatch) {
     super();
-    this.stdin = new StdinRelay(opts.stdin, stdinOnce);
+    const detach = tty && detachKeys ? { keys: detachKeys.keys, onDetach: () => { detachKeys.onDetach(); this.end(); } } : undefined;
+    this.stdin = new StdinRelay(opts.stdin, stdinOnce && !tty, detach);
   }
 
   bind(conn: AttachConnection): void {
@@ -41,6 +46,7 @@ export class ContainerAttachSession extends EventEmitter implements AttachSessio
   /** The client's stdin ended: the container's stdin closes too when it was opened for this one client (StdinOnce). */
   closeStdin(): void {
     this.stdin.close();
+    if (this.tty && this.opts.stdin) this.end();
   }
 
   detach(): void {

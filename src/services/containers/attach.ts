@@ -3,9 +3,11 @@ import type { ContainerContext } from './context';
 import type { AttachOptions, AttachSession } from './index';
 import { ContainerAttachSession } from './attach-session';
 import type { ContainerRecord } from './record';
+import { parseDetachKeys } from './detach-keys';
 
 export async function attachContainer(ctx: ContainerContext, r: ContainerRecord, opts: AttachOptions): Promise<AttachSession> {
-  const session = new ContainerAttachSession(opts, r.config.StdinOnce);
+  const keys = parseDetachKeys(opts.detachKeys);
+  const session = new ContainerAttachSession(opts, r.config.StdinOnce, r.config.Tty, { keys, onDetach: () => ctx.emit(r, 'detach') });
   ctx.emit(r, 'attach');
   if (r.state.Running) {
     session.bind(await ctx.deps.runtime.attach(r.id));

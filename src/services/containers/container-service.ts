@@ -12,6 +12,8 @@ import { normalizeName } from './names';
 import type { ContainerRecord } from './record';
 import { removeContainer } from './remove';
 import { volumeUsers } from './mounts';
+import { pauseContainer, unpauseContainer } from './pause';
+import { HealthMonitor, type HealthProbe } from './health';
 import { restoreContainers } from './restore';
 import { startContainer } from './start';
 import { containerStats } from './stats';
@@ -23,9 +25,11 @@ import { waitContainer } from './wait';
 
 export class LocalContainerService implements ContainerService {
   private readonly ctx: ContainerContext;
+  private readonly health: HealthMonitor;
 
   constructor(deps: ContainerDeps) {
     this.ctx = new ContainerContext(deps);
+    this.health = new HealthMonitor(this.ctx);
     deps.runtime.onExit((id, code) => {
       handleExit(this.ctx, id, code).catch((err) => deps.log('error', `handling exit of ${id}: ${err.message}`));
     });
@@ -34,6 +38,11 @@ export class LocalContainerService implements ContainerService {
   async load(): Promise<void> {
     await restoreContainers(this.ctx);
     await this.ctx.deps.runtime.rescan();
+    this.health.armAll();
+  }
+
+  setHealthProbe(probe: HealthProbe): void {
+    this.health.setProbe(probe);
   }
 
   get(idOrName: string): ContainerRecord {
@@ -64,6 +73,16 @@ export class LocalContainerService implements ContainerService {
 
   kill(idOrName: string, signal?: string): Promise<void> {
     return killContainer(this.ctx, this.ctx.get(idOrName), signal);
+  }
+
+  pause(idOrName: string): Promise<void> {
+    const r = this.ctx.get(idOrName);
+    return this.ctx.withLock(r.id, () => pauseContainer(this.ctx, r));
+  }
+
+  unpause(idOrName: string): Promise<void> {
+    const r = this.ctx.get(idOrName);
+    return this.ctx.withLock(r.id, () => unpauseContainer(this.ctx, r));
   }
 
   remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void> {
@@ -163,6 +182,7 @@ export class LocalContainerService implements ContainerService {
   }
 
   async close(): Promise<void> {
+    this.health.close();
     await this.ctx.deps.runtime.close();
   }
 }

@@ -33,9 +33,14 @@ export interface ContainerDeps {
 
 const KIND = 'containers';
 
+/** Docker's attributes on a container event: the container's labels, its image and name, then `extra`. */
+export function containerEventAttributes(r: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...r.config.Labels, image: r.config.Image, name: r.name.slice(1), ...extra };
+}
+
 export class ContainerContext {
   readonly records = new Map<string, ContainerRecord>();
-  /** 'exit' (id, code) and 'removed' (id) events for waiters. */
+  /** 'exit' (id, code) and 'removed' (id) events for waiters; 'action' (record, action) for every container event published. */
   readonly events = new EventEmitter();
   /** Attach sessions waiting for a container to start. */
   readonly pendingAttach = new Map<string, Set<PendingAttach>>();
@@ -91,7 +96,8 @@ export class ContainerContext {
 
   /** Publish a container event with Docker's attributes: image, name and the container's labels. */
   emit(r: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
-    this.deps.events?.publish('container', action, r.id, { ...r.config.Labels, image: r.config.Image, name: r.name.slice(1), ...extra });
+    this.deps.events?.publish('container', action, r.id, containerEventAttributes(r, extra));
+    this.events.emit('action', r, action);
   }
 
   /** The container's cgroup, relative to each controller's root. */

@@ -14,6 +14,7 @@ import { validateNetworkMode } from './network';
 import { adaptResources, hostResourceFacts, verifyResources } from './resources';
 import { validateSecurity } from './security';
 import { validateRestartPolicy } from './restart-policy';
+import { validateHealthcheck } from './health-config';
 
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
@@ -45,6 +46,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
   }
 
   // Docker checks the settings before the network mode.
+  validateHealthcheck(config.Healthcheck);
   validateSecurity(hostConfig);
   const warnings = verifyResources(hostConfig, hostResourceFacts());
   adaptResources(hostConfig);

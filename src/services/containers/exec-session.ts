@@ -18,9 +18,11 @@ export class ExecAttachSession extends EventEmitter implements ExecSession {
   private finished = false;
   private ended = false;
 
-  constructor(readonly opts: AttachOptions) {
+  /** With a terminal (`tty`), as in Docker: the detach keys end the session, and so does the client's EOF, leaving the process's stdin open. */
+  constructor(readonly opts: AttachOptions, private readonly tty = false, detachKeys?: Buffer) {
     super();
-    this.stdin = new StdinRelay(opts.stdin, true);
+    const detach = tty && detachKeys ? { keys: detachKeys, onDetach: () => this.end() } : undefined;
+    this.stdin = new StdinRelay(opts.stdin, !tty, detach);
   }
 
   bind(conn: AttachConnection): void {
@@ -55,6 +57,7 @@ export class ExecAttachSession extends EventEmitter implements ExecSession {
   /** The client's stdin ended: so does the process's. */
   closeStdin(): void {
     this.stdin.close();
+    if (this.tty && this.opts.stdin) this.end();
   }
 
   detach(): void {

@@ -8,11 +8,16 @@ import { ExecAttachSession } from './exec-session';
 import type { ExecCreateBody, ExecService, ExecSession } from './index';
 import type { ContainerRecord } from './record';
 import { resolveUser } from './user';
+import { parseDetachKeys } from './detach-keys';
+import { containerEventAttributes } from './context';
+import type { EventPublisher } from '../events';
 
 export interface ExecDeps {
   containers: { get(idOrName: string): ContainerRecord };
   runtime: Pick<ContainerRuntime, 'exec'>;
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+  /** Where exec_create, exec_start and exec_die go. */
+  events?: EventPublisher;
   /** How long an exited exec stays inspectable; default 5 minutes. */
   keepExitedMs?: number;
 }
@@ -39,6 +44,7 @@ export class LocalExecService implements ExecService {
     const r = this.deps.containers.get(containerIdOrName);
     if (!Array.isArray(body.Cmd) || body.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
     requireRunning(r);
+    parseDetachKeys(body.DetachKeys, 'escape keys');
     const id = randomBytes(32).toString('hex');
     this.execs.set(id, {
       id, containerId: r.id, started: false, running: false, exitCode: null, pid: 0,
@@ -48,6 +54,7 @@ export class LocalExecService implements ExecService {
         Privileged: !!body.Privileged, DetachKeys: body.DetachKeys ?? '', ConsoleSize: body.ConsoleSize ?? null,
       },
     });
+    this.emit(r, `exec_create: ${eventCommand(body.Cmd)}`, id);
     return { Id: id };
   }
 
@@ -59,6 +66,7 @@ export class LocalExecService implements ExecService {
     requireRunning(r);
     e.started = true;
     e.running = true;
+    this.emit(r, `exec_start: ${eventCommand(e.config.Cmd)}`, e.id);
     const size = opts.consoleSize ?? e.config.ConsoleSize;
     if (opts.detach) {
       try {
@@ -71,7 +79,9 @@ export class LocalExecService implements ExecService {
       }
       return undefined;
     }
-    const session = new ExecAttachSession({ stdin: e.config.AttachStdin, stdout: e.config.AttachStdout, stderr: e.config.AttachStderr });
+    const session = new ExecAttachSession({
+      stdin: e.config.AttachStdin, stdout: e.config.AttachStdout, stderr: e.config.AttachStderr,
+    }, e.config.Tty, parseDetachKeys(e.config.DetachKeys));
     void (async () => {
       try {
         const handle = await this.deps.runtime.exec({
@@ -137,6 +147,7 @@ export class LocalExecService implements ExecService {
     void handle.exited.then((code) => {
       e.running = false;
       e.exitCode = code;
+      this.emitDie(e, code);
       e.handle = undefined;
       this.forgetLater(e);
     });
@@ -151,9 +162,29 @@ export class LocalExecService implements ExecService {
     this.forgetLater(e);
   }
 
+  /** Docker's exec events: the container's attributes plus execID (and exitCode for exec_die). */
+  private emit(r: ContainerRecord, action: string, execId: string, extra: Record<string, string> = {}): void {
+    this.deps.events?.publish('container', action, r.id, containerEventAttributes(r, { execID: execId, ...extra }));
+  }
+
+  private emitDie(e: ExecRecord, code: number): void {
+    let r: ContainerRecord;
+    try {
+      r = this.deps.containers.get(e.containerId);
+    } catch {
+      return; // the container is gone: so is its exec
+    }
+    this.emit(r, 'exec_die', e.id, { exitCode: String(code) });
+  }
+
   private forgetLater(e: ExecRecord): void {
     setTimeout(() => this.execs.delete(e.id), this.deps.keepExitedMs ?? KEEP_EXITED_MS).unref();
   }
+}
+
+/** Docker's "entrypoint args…" in exec event actions (with its space even when there are no args). */
+function eventCommand(cmd: string[]): string {
+  return `${cmd[0]} ${cmd.slice(1).join(' ')}`;
 }
 
 export function startFailureCode(message: string): number {

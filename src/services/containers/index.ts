@@ -1,6 +1,7 @@
 // The container service: records, the lifecycle state machine, attach, logs and listing.
 import type { EventEmitter } from 'node:events';
 import type { ContainerRecord } from './record';
+import type { HealthProbe } from './health';
 
 export type { ContainerRecord } from './record';
 
@@ -38,6 +39,8 @@ export interface AttachOptions {
   stdin: boolean;
   stdout: boolean;
   stderr: boolean;
+  /** The terminal detach sequence in docker's notation ("ctrl-p,ctrl-q" when absent); only a TTY session watches for it. */
+  detachKeys?: string;
 }
 
 /** Every method takes a name, a full ID or a unique ID prefix; unknown is NotFound "No such container: x". */
@@ -49,6 +52,10 @@ export interface ContainerService {
   stop(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;
   restart(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;
   kill(idOrName: string, signal?: string): Promise<void>;
+  /** Freeze every process (Conflict "is not running" / "is already paused"). */
+  pause(idOrName: string): Promise<void>;
+  /** Thaw a paused container (Conflict "is not paused"). */
+  unpause(idOrName: string): Promise<void>;
   remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void>;
   wait(idOrName: string, condition: WaitCondition, signal: AbortSignal): Promise<{ StatusCode: number; Error?: { Message: string } }>;
   attach(idOrName: string, opts: AttachOptions): Promise<AttachSession>;
@@ -67,6 +74,8 @@ export interface ContainerService {
   imageUsers(imageId: string): Array<{ id: string; running: boolean }>;
   /** Containers (running or not) whose mounts include volume `name`, for volume rm and prune. */
   volumeUsers(name: string): Array<{ id: string; running: boolean }>;
+  /** How HEALTHCHECK probes run (an exec); given once the exec service exists. */
+  setHealthProbe(probe: HealthProbe): void;
   /** Stop watching exits; containers keep running. */
   close(): Promise<void>;
 }

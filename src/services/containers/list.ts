@@ -7,6 +7,7 @@ import { summaryView } from './views';
 import { networkFiltersMatch } from '../networks/container-filters';
 
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+const HEALTH = new Set(['starting', 'healthy', 'unhealthy', 'none']);
 const KNOWN = new Set(['status', 'name', 'id', 'label', 'ancestor', 'exited', 'before', 'since', 'network', 'volume', 'health', 'isolation', 'is-task', 'publish', 'expose']);
 
 /** Docker's `label=key` / `label=key=value` filter. */
@@ -20,6 +21,7 @@ export async function listContainers(ctx: ContainerContext, opts: { all: boolean
   const f = opts.filters;
   for (const key of Object.keys(f)) if (!KNOWN.has(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
   for (const s of f.status ?? []) if (!STATUSES.has(s)) throw new InvalidParameterError(`invalid filter 'status=${s}'`);
+  for (const h of f.health ?? []) if (!HEALTH.has(h)) throw new InvalidParameterError(`Unrecognised filter value for health: ${h}`);
   const exited = (f.exited ?? []).map((e) => {
     if (!/^-?\d+$/.test(e)) throw new InvalidParameterError(`invalid filter 'exited=${e}'`);
     return Number(e);
@@ -48,6 +50,7 @@ export async function listContainers(ctx: ContainerContext, opts: { all: boolean
     if (f.label?.length && !f.label.every((l) => labelMatches(r.config.Labels ?? {}, l))) return false;
     if (f.ancestor?.length && !ancestors.has(r.image)) return false;
     if (f.volume?.length && !f.volume.some((v) => r.mounts.some((m) => m.Name === v || m.Destination === v))) return false;
+    if (f.health?.length && !f.health.includes(r.state.Health?.Status ?? 'none')) return false;
     if (exited.length && (r.state.Running || r.state.Status !== 'exited' || !exited.includes(r.state.ExitCode))) return false;
     if (before && !(r.created < before)) return false;
     if (since && !(r.created > since)) return false;

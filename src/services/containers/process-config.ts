@@ -2,6 +2,7 @@
 import { InvalidParameterError } from '../../errors';
 import type { ImageRunConfig } from '../images';
 import type { ContainerConfig } from './record';
+import { mergeHealthcheck } from './health-config';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -44,7 +45,7 @@ export function mergeConfig(user: Partial<ContainerConfig>, image: ImageRunConfi
     Labels: { ...(image.Labels ?? {}), ...(user.Labels ?? {}) },
     StopSignal: user.StopSignal || image.StopSignal || undefined,
     StopTimeout: user.StopTimeout,
-    Healthcheck: user.Healthcheck ?? image.Healthcheck,
+    Healthcheck: mergeHealthcheck(user.Healthcheck, image.Healthcheck),
   };
 }
 

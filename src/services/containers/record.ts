@@ -1,5 +1,7 @@
 // The container record berth persists, and the state helpers every lifecycle verb shares.
 import { ConflictError } from '../../errors';
+import type { HealthState } from './health';
+import type { HealthConfig } from './health-config';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -15,6 +17,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Only for containers with a HEALTHCHECK. */
+  Health?: HealthState;
 }
 
 /** Docker's container Config as the client sent it, merged with the image's defaults. */
@@ -40,7 +44,7 @@ export interface ContainerConfig {
   StopSignal?: string;
   StopTimeout?: number;
   NetworkDisabled?: boolean;
-  Healthcheck?: unknown;
+  Healthcheck?: HealthConfig;
 }
 
 export interface MountPoint {

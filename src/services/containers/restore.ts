@@ -4,6 +4,7 @@ import type { ContainerContext } from './context';
 import { exitFileTime, handleExit } from './exit';
 import { startsWithDaemon } from './restart-policy';
 import { startContainer } from './start';
+import { adoptPausedState } from './pause';
 
 /** Exit code Docker reports for a container whose exit could not be observed. */
 const LOST_EXIT_CODE = 255;
@@ -22,8 +23,13 @@ export async function restoreContainers(ctx: ContainerContext): Promise<void> {
     const state = await runtime.state(r.id).catch(() => undefined);
     if (state && state.status !== 'stopped') {
       r.state.Pid = state.pid;
-      // Frozen by a copy (docker cp) when the daemon went away: thaw it; a `docker pause` is left alone.
-      if (state.status === 'paused' && !r.state.Paused) await runtime.resume(r.id).catch((err) => ctx.deps.log('warn', `resuming ${r.id}: ${err.message}`));
+      let status = state.status;
+      // Frozen by a copy (docker cp) when the daemon went away: thaw it; a `docker pause` (in the record) stays paused.
+      if (status === 'paused' && !r.state.Paused) {
+        await runtime.resume(r.id).catch((err) => ctx.deps.log('warn', `resuming ${r.id}: ${err.message}`));
+        status = 'running';
+      }
+      adoptPausedState(r, status);
       continue;
     }
     const code = await runtime.exitCode(r.id);

@@ -1,7 +1,7 @@
 // Starting a container: mount its root, network, /etc files, user and workdir, then conmon + runc.
 import { mkdir, readFile, writeFile, chown } from 'node:fs/promises';
 import path from 'node:path';
-import { BerthError, InvalidParameterError, NotModifiedError, SystemError } from '../../errors';
+import { BerthError, ConflictError, InvalidParameterError, NotModifiedError, SystemError } from '../../errors';
 import { cleanComponents, resolveInRoot } from '../../archive/securejoin';
 import type { SpecInput } from '../../runtime';
 import type { ContainerContext } from './context';
@@ -19,6 +19,7 @@ const INIT_BINARY = '/usr/bin/tini-static';
 const INIT_PATH = '/sbin/docker-init';
 
 export async function startContainer(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
+  if (r.state.Paused) throw new ConflictError('cannot start a paused container, try unpause instead');
   if (r.state.Running) throw new NotModifiedError();
   if (r.state.Status === 'removing' || r.state.Dead) throw new InvalidParameterError(`container is marked for removal and cannot be started`);
   r.manuallyStopped = false;
@@ -67,7 +68,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
     const bundle = await deps.runtime.writeBundle(input);
     created = true;
     const { pid } = await deps.runtime.create({
-      id: r.id, bundle, logPath: r.logPath, tty: r.config.Tty, stdin: r.config.OpenStdin, leaveStdinOpen: !r.config.StdinOnce,
+      id: r.id, bundle, logPath: r.logPath, tty: r.config.Tty, stdin: r.config.OpenStdin, leaveStdinOpen: !r.config.StdinOnce || r.config.Tty,
     });
     await bindPendingAttach(ctx, r.id);
     await deps.runtime.start(r.id);

@@ -10,7 +10,7 @@ export function inspectView(r: ContainerRecord): object {
     Created: r.created,
     Path: r.path,
     Args: r.args,
-    State: { ...r.state, Health: undefined },
+    State: { ...r.state },
     Image: r.image,
     ResolvConfPath: r.resolvConfPath,
     HostnamePath: r.hostnamePath,
@@ -53,7 +53,9 @@ export function statusLine(r: ContainerRecord, now = Date.now()): string {
   if (s.Dead) return 'Dead';
   if (s.Running) {
     const up = `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
-    return s.Paused ? `${up} (Paused)` : up;
+    if (s.Paused) return `${up} (Paused)`;
+    if (s.Health) return `${up} (${s.Health.Status === 'starting' ? 'health: starting' : s.Health.Status})`;
+    return up;
   }
   if (s.Status === 'created') return 'Created';
   if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
