@@ -9,6 +9,7 @@ import { execRoutes } from '../api/routes/exec';
 import { imageRoutes } from '../api/routes/images';
 import { systemRoutes } from '../api/routes/system';
 import { eventRoutes } from '../api/routes/events';
+import { commitRoutes } from '../api/routes/commit';
 import { EventBus } from '../services/events/event-bus';
 import { diskUsage } from '../services/system/disk-usage';
 import { LinuxHost } from '../host/linux';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   execRoutes(router, new LocalExecService({ containers, runtime, log }));
   imageRoutes(router, images);
   eventRoutes(router, events);
+  commitRoutes(router, { images, content, snapshots, host, containers, tmpDir: path.join(opts.dataRoot, 'tmp') });
   const server = createApiServer(router, (method, url, status, err) => {
     if (err) log('error', `${method} ${url}: ${status}: ${err instanceof Error ? err.stack : String(err)}`);
     else log('debug', `${method} ${url} ${status}`);

@@ -1,0 +1,42 @@
+// docker commit: a container's changes and config as a new image above the container's image.
+import { InvalidParameterError, NotImplementedError } from '../../errors';
+import type { ContainerService } from '../containers';
+import { applyChanges } from './changes';
+import { createChildImage, runConfigOf, type CommitDeps } from './commit';
+import { parseReference, referenceString } from './reference';
+import type { ImageRunConfig } from './types';
+
+export interface CommitOptions {
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  changes: string[];
+  pause: boolean;
+  /** A Config from the request body, merged over the container's. */
+  config?: Partial<ImageRunConfig>;
+}
+
+export async function commitContainer(deps: CommitDeps & { containers: ContainerService }, idOrName: string, opts: CommitOptions): Promise<string> {
+  const r = deps.containers.get(idOrName);
+  // A running container is committed as it is; berth has no pause yet, so it cannot freeze it first.
+  if (opts.pause && r.state.Running) throw new NotImplementedError('committing a running container with pause is not implemented yet: use --pause=false');
+  let tags: string[] = [];
+  if (opts.repo) {
+    const ref = parseReference(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo);
+    if (ref.digest) throw new InvalidParameterError('refusing to create a tag with a digest reference');
+    tags = [referenceString({ ...ref, tag: ref.tag ?? 'latest' })];
+  }
+  const base = { ...runConfigOf(r.config as never), ...runConfigOf((opts.config ?? {}) as never) };
+  const config = applyChanges(base, opts.changes);
+  const parent = await deps.images.get(r.image);
+  return createChildImage(deps, {
+    parent,
+    config,
+    snapshot: r.id,
+    history: { created_by: (r.config.Cmd ?? []).join(' '), ...(opts.author ? { author: opts.author } : {}), ...(opts.comment ? { comment: opts.comment } : {}) },
+    author: opts.author,
+    comment: opts.comment,
+    tags,
+  });
+}
