@@ -10,6 +10,9 @@ import { imageRoutes } from '../api/routes/images';
 import { systemRoutes } from '../api/routes/system';
 import { eventRoutes } from '../api/routes/events';
 import { commitRoutes } from '../api/routes/commit';
+import { buildRoutes } from '../api/routes/build';
+import { BuildCache } from '../builder/cache';
+import { LocalBuilder } from '../builder/local-builder';
 import { EventBus } from '../services/events/event-bus';
 import { diskUsage } from '../services/system/disk-usage';
 import { LinuxHost } from '../host/linux';
@@ -53,15 +56,17 @@ async function main(): Promise<void> {
   const idFile = path.join(opts.dataRoot, 'engine-id');
   if (!existsSync(idFile)) writeFileSync(idFile, randomUUID());
   const router = new Router();
+  const builder = new LocalBuilder({ images, content, snapshots, containers, host, cache: new BuildCache(metadata), tmpDir: path.join(opts.dataRoot, 'tmp') });
   systemRoutes(router, {
     info: makeInfo(opts, readFileSync(idFile, 'utf8').trim(), containers, images),
-    df: () => diskUsage(images, containers, snapshots),
+    df: () => diskUsage(images, containers, snapshots, () => builder.usage()),
   });
   containerRoutes(router, containers);
   execRoutes(router, new LocalExecService({ containers, runtime, log }));
   imageRoutes(router, images);
   eventRoutes(router, events);
   commitRoutes(router, { images, content, snapshots, host, containers, tmpDir: path.join(opts.dataRoot, 'tmp') });
+  buildRoutes(router, builder);
   const server = createApiServer(router, (method, url, status, err) => {
     if (err) log('error', `${method} ${url}: ${status}: ${err instanceof Error ? err.stack : String(err)}`);
     else log('debug', `${method} ${url} ${status}`);
