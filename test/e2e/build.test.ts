@@ -53,3 +53,66 @@ test('docker build makes the web-server image: steps, config, history', async ()
   assert.doesNotMatch(again.stdout, /Running in/);
   assert.match(again.stdout, new RegExp(`Successfully built ${info.Id.slice(7, 19)}`));
 });
+
+test('touching a copied file rebuilds from that COPY on; earlier steps stay cached', async () => {
+  const dir = contextDir('cachectx', {
+    Dockerfile: 'FROM busybox\nENV A=1\nCOPY app.txt /app/\nRUN cat /app/app.txt > /copy\nCMD ["cat", "/copy"]\n',
+    'app.txt': 'one\n',
+  });
+  const first = await ctx.d.docker(['build', '--network', 'none', '-t', 'cachetest', dir]);
+  assert.equal(first.code, 0, first.stderr + first.stdout);
+  assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'cachetest'])).stdout, 'one\n');
+  writeFileSync(path.join(dir, 'app.txt'), 'two\n');
+  const second = await ctx.d.docker(['build', '--network', 'none', '-t', 'cachetest', dir]);
+  assert.equal(second.code, 0, second.stderr);
+  const steps = second.stdout.split(/^Step /m).slice(1);
+  assert.match(steps[1]!, /Using cache/, 'ENV is cached');
+  for (const s of steps.slice(2)) assert.doesNotMatch(s, /Using cache/, `rebuilt: ${s}`);
+  assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'cachetest'])).stdout, 'two\n');
+  const nocache = await ctx.d.docker(['build', '--no-cache', '--network', 'none', '-q', dir]);
+  assert.equal(nocache.code, 0, nocache.stderr);
+  assert.match(nocache.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
+});
+
+test('multi-stage with COPY --from, build args, a heredoc, a target and a .dockerignore', async () => {
+  const dir = contextDir('multi', {
+    Dockerfile: [
+      'ARG BASE=busybox',
+      'FROM $BASE AS builder',
+      'ARG GREETING=hello',
+      'RUN <<EOF',
+      'mkdir -p /out',
+      'echo "$GREETING from builder" > /out/msg',
+      'EOF',
+      'COPY <<-"NOTE" /out/note',
+      '\tliteral $GREETING',
+      '\tNOTE',
+      'FROM busybox AS unused',
+      'RUN exit 1',
+      'FROM busybox',
+      'COPY --from=builder /out/ /data/',
+      'COPY . /ctx/',
+      'CMD ["sh", "-c", "cat /data/msg /data/note; ls /ctx"]',
+    ].join('\n'),
+    'keep.txt': 'k', 'secret.txt': 's', '.dockerignore': 'secret.txt\n',
+  });
+  const r = await ctx.d.docker(['build', '--network', 'none', '--build-arg', 'GREETING=hi', '--build-arg', 'UNUSED=1', '-t', 'multi', dir]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.doesNotMatch(r.stdout, /RUN exit 1/, 'the unused stage was skipped');
+  assert.match(r.stdout, /\[Warning\] One or more build-args \[UNUSED\] were not consumed/);
+  const out = await ctx.d.docker(['run', '--rm', '--network', 'none', 'multi']);
+  assert.equal(out.stdout, 'hi from builder\nliteral $GREETING\nDockerfile\nkeep.txt\n');
+  const target = await ctx.d.docker(['build', '--network', 'none', '--target', 'builder', '-q', dir]);
+  assert.equal(target.code, 0, target.stderr);
+  const msg = await ctx.d.docker(['run', '--rm', '--network', 'none', target.stdout.trim(), 'cat', '/out/msg']);
+  assert.equal(msg.stdout, 'hello from builder\n');
+});
+
+test('a failing RUN stops the build with its output and Docker\'s message', async () => {
+  const dir = contextDir('fail', { Dockerfile: 'FROM busybox\nRUN echo about to fail && exit 3\nRUN echo never\n' });
+  const r = await ctx.d.docker(['build', '--network', 'none', dir]);
+  assert.equal(r.code, 3, r.stderr + r.stdout);
+  assert.match(r.stdout, /about to fail/);
+  assert.doesNotMatch(r.stdout, /never/);
+  assert.match(r.stderr, /The command '\/bin\/sh -c echo about to fail && exit 3' returned a non-zero code: 3/);
+});
