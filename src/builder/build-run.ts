@@ -288,7 +288,14 @@ export class BuildRun {
     const k = cacheKey([s.image.record.id, createdBy, s.author ?? '', s.run, 'RUN']);
     if (await this.useCache(s, k)) return;
     let containerId: string | undefined;
-    let ok = false;
+    let removed = false;
+    const removeContainer = async (id: string) => {
+      removed = true;
+      await this.deps.containers.remove(id, { force: true, volumes: true }).catch((err) => {
+        throw new SystemError(`removing intermediate container ${shortId(id)}: ${(err as Error).message}`);
+      });
+      this.progress.stream(`Removing intermediate container ${shortId(id)}\n`);
+    };
     try {
       const code = await runStep(this.deps.containers, {
         image: s.image.record.id,
@@ -303,15 +310,11 @@ export class BuildRun {
       }, (chunk) => this.progress.stream(chunk.toString()), this.opts.signal);
       if (code !== 0) throw new StepFailedError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
       const id = await this.child(s, createdBy, containerId);
-      ok = true;
+      if (this.opts.rm || this.opts.forceRm) await removeContainer(containerId!);
       await this.finish(s, k, id);
     } finally {
-      if (containerId && (ok ? this.opts.rm || this.opts.forceRm : this.opts.forceRm)) {
-        await this.deps.containers.remove(containerId, { force: true, volumes: true }).catch((err) => {
-          throw new SystemError(`removing intermediate container ${shortId(containerId!)}: ${(err as Error).message}`);
-        });
-        this.progress.stream(`Removing intermediate container ${shortId(containerId)}\n`);
-      }
+      // A failed step's container stays for inspection unless --force-rm.
+      if (containerId && !removed && this.opts.forceRm) await removeContainer(containerId);
     }
   }
 

@@ -7,6 +7,7 @@ const BERTH_VERSION = '0.1.0';
 type Registrar = (parent: Command, name: string) => unknown;
 /* Command modules load on demand: start-up cost is node + commander + the one command in use. */
 const attach = () => require('./commands/attach') as typeof import('./commands/attach');
+const build = () => require('./commands/build') as typeof import('./commands/build');
 const images = () => require('./commands/images') as typeof import('./commands/images');
 const exec = () => require('./commands/exec') as typeof import('./commands/exec');
 const imp = () => require('./commands/import') as typeof import('./commands/import');
@@ -34,6 +35,7 @@ const TOP_LEVEL: Record<string, Registrar> = {
   tag: (p, n) => images().registerTag(p, n), import: (p, n) => imp().registerImport(p, n),
   history: (p, n) => images().registerHistory(p, n), version: (p, n) => system().registerVersion(p, n),
   info: (p, n) => system().registerInfo(p, n),
+  build: (p, n) => build().registerBuild(p, n),
 };
 const CONTAINER_GROUP: Record<string, Registrar> = {
   ...CONTAINER,
@@ -46,6 +48,7 @@ const IMAGE_GROUP: Record<string, Registrar> = {
   tag: (p, n) => images().registerTag(p, n), import: (p, n) => imp().registerImport(p, n),
   history: (p, n) => images().registerHistory(p, n), inspect: (p, n) => inspect().registerInspect(p, n, 'image'),
   prune: (p) => images().registerImagePrune(p), busybox: (p, n) => imp().registerBusybox(p, n),
+  build: (p, n) => build().registerBuild(p, n),
 };
 const IMAGE_ALIASES: Record<string, string> = { list: 'ls', remove: 'rm' };
 const SYSTEM_GROUP: Record<string, Registrar> = { info: (p, n) => system().registerInfo(p, n) };

@@ -1,9 +1,10 @@
 // docker build (the real CLI, classic protocol) against berthd: the web-server recipe, cache hits and misses, history, inspect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { useDaemon } from './harness';
+import { contextFolder } from './build-helpers';
 
 const ctx = useDaemon();
 
@@ -16,14 +17,7 @@ EXPOSE 80
 CMD ["httpd", "-f", "-p", "80", "-h", "/var/www/html"]
 `;
 
-function contextDir(name: string, files: Record<string, string>): string {
-  const dir = path.join(ctx.d.dir, name);
-  for (const [f, body] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    writeFileSync(path.join(dir, f), body);
-  }
-  return dir;
-}
+const contextDir = (name: string, files: Record<string, string>) => contextFolder(ctx.d, name, files);
 
 test('docker build makes the web-server image: steps, config, history', async () => {
   const dir = contextDir('web', { Dockerfile: WEB });
