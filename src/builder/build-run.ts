@@ -235,15 +235,17 @@ export class BuildRun {
 
   private async useCache(s: StageState, k: string): Promise<boolean> {
     if (this.opts.noCache) return false;
-    const hit = await this.deps.cache.get(k);
-    if (!hit || (this.cacheAllowed && !this.cacheAllowed.has(hit))) return false;
-    const image = await this.deps.images.get(hit).catch(() => undefined);
-    if (!image) return false;
-    this.progress.stream(' ---> Using cache\n');
-    s.image = image;
-    this.adopt(s);
-    this.progress.result(hit);
-    return true;
+    for (const candidate of await this.deps.cache.get(k)) {
+      if (this.cacheAllowed && !this.cacheAllowed.has(candidate)) continue;
+      const image = await this.deps.images.get(candidate).catch(() => undefined);
+      if (!image) continue;
+      this.progress.stream(' ---> Using cache\n');
+      s.image = image;
+      this.adopt(s);
+      this.progress.result(candidate);
+      return true;
+    }
+    return false;
   }
 
   private async finish(s: StageState, k: string, id: string): Promise<void> {

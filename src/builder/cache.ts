@@ -6,10 +6,13 @@ const KIND = 'buildcache';
 
 export interface CacheRecord {
   key: string;
-  image: string;
+  /** Images this step produced, newest first (a --no-cache or cache-from build can make another). */
+  images: string[];
   created: string;
   lastUsed?: string;
 }
+
+const MAX_CANDIDATES = 8;
 
 /**
  * A key is the hash of everything a step's result depends on: the parent
@@ -23,13 +26,16 @@ export function cacheKey(parts: unknown): string {
 export class BuildCache {
   constructor(private readonly metadata: MetadataStore) {}
 
-  async get(key: string): Promise<string | undefined> {
+  /** The images recorded for a step, newest first. */
+  async get(key: string): Promise<string[]> {
     const r = await this.metadata.get<CacheRecord>(KIND, key);
-    return r?.image;
+    return r?.images ?? [];
   }
 
   async put(key: string, image: string): Promise<void> {
-    await this.metadata.put(KIND, key, { key, image, created: new Date().toISOString() });
+    const old = await this.metadata.get<CacheRecord>(KIND, key);
+    const images = [image, ...(old?.images ?? []).filter((i) => i !== image)].slice(0, MAX_CANDIDATES);
+    await this.metadata.put(KIND, key, { key, images, created: old?.created ?? new Date().toISOString(), lastUsed: new Date().toISOString() });
   }
 
   list(): Promise<CacheRecord[]> {

@@ -18,7 +18,7 @@ export class LocalBuilder implements BuildService {
 
   async usage(): Promise<object[]> {
     return (await this.deps.cache.list()).map((r) => ({
-      ID: r.key.slice(0, 25), Parent: '', Type: 'regular', Description: `image ${r.image}`, InUse: false, Shared: true,
+      ID: r.key.slice(0, 25), Parent: '', Type: 'regular', Description: `image ${r.images[0] ?? ''}`, InUse: false, Shared: true,
       Size: 0, CreatedAt: r.created, LastUsedAt: r.lastUsed ?? r.created, UsageCount: 1,
     }));
   }
