@@ -31,6 +31,8 @@ export interface BuilderDeps extends CommitDeps {
 }
 
 const MAX_DOCKERFILE = 16 * 1024 * 1024;
+/** Names of the writable snapshots COPY/ADD/WORKDIR steps fill; a crash's leftovers are removed at start. */
+export const BUILD_SNAPSHOT_PREFIX = 'build-';
 
 /** Thrown when a RUN exits non-zero; carries the code for errorDetail. */
 export class StepFailedError extends InvalidParameterError {
@@ -263,7 +265,7 @@ export class BuildRun {
   }
 
   private async withSnapshot(s: StageState, createdBy: string, fill: (root: string) => Promise<void>): Promise<string> {
-    const key = `build-${randomBytes(12).toString('hex')}`;
+    const key = `${BUILD_SNAPSHOT_PREFIX}${randomBytes(12).toString('hex')}`;
     const diffs = s.image?.config.rootfs.diff_ids ?? [];
     await this.deps.snapshots.prepare(key, diffs.length ? chainIDs(diffs)[diffs.length - 1] : undefined);
     try {

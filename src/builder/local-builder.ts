@@ -1,11 +1,26 @@
 // The build service over the image, container and snapshot services: one BuildRun per request, one cache for all.
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BuildOptions, BuildService } from './index';
-import { BuildRun, type BuilderDeps } from './build-run';
+import { BUILD_SNAPSHOT_PREFIX, BuildRun, type BuilderDeps } from './build-run';
 import { BuildProgress, type ProgressSink } from './progress';
 
 export class LocalBuilder implements BuildService {
   constructor(private readonly deps: BuilderDeps) {}
+
+  /** At start: what crashed builds left in the scratch space (mounts first, then files). */
+  async cleanup(): Promise<void> {
+    const mounts = (await readFile('/proc/self/mounts', 'utf8').catch(() => '')).split('\n').map((l) => l.split(' ')[1] ?? '')
+      .map((m) => m.replace(/\\040/g, ' ')).filter((m) => m.startsWith(this.deps.tmpDir + path.sep));
+    for (const m of mounts.sort((a, b) => b.length - a.length)) await this.deps.host.unmount(m).catch(() => undefined);
+    for (const n of await readdir(this.deps.tmpDir).catch(() => [] as string[])) {
+      await rm(path.join(this.deps.tmpDir, n), { recursive: true, force: true }).catch(() => undefined);
+    }
+    for (const snap of await this.deps.snapshots.list()) {
+      if (snap.kind === 'active' && snap.name.startsWith(BUILD_SNAPSHOT_PREFIX)) await this.deps.snapshots.remove(snap.name).catch(() => undefined);
+    }
+  }
 
   build(context: Readable, opts: BuildOptions, sink: ProgressSink): Promise<string> {
     return new BuildRun(this.deps, opts, new BuildProgress(sink, opts.quiet)).run(context);

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   if (!existsSync(idFile)) writeFileSync(idFile, randomUUID());
   const router = new Router();
   const builder = new LocalBuilder({ images, content, snapshots, containers, host, cache: new BuildCache(metadata), tmpDir: path.join(opts.dataRoot, 'tmp') });
+  await builder.cleanup();
   systemRoutes(router, {
     info: makeInfo(opts, readFileSync(idFile, 'utf8').trim(), containers, images),
     df: () => diskUsage(images, containers, snapshots, () => builder.usage()),
