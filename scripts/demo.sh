@@ -42,5 +42,26 @@ if [ -n "$DOCKER" ]; then
   step "$DOCKER" ps -a
 fi
 step bin/berth rm ticker
+
+# The web-server recipe from the builder issue: build it, build again (all cached), serve it on a published port.
+mkdir -p "$DIR/web"
+cat > "$DIR/web/Dockerfile" <<'DOCKERFILE'
+# An image for running a web server
+FROM busybox
+MAINTAINER Ms. Nobody <nobody@example.com>
+RUN mkdir -p /var/www/html /var/log/httpd && echo hello > /var/www/html/index.html
+VOLUME ["/var/www/html", "/var/log/httpd"]
+EXPOSE 80
+CMD ["httpd", "-f", "-p", "80", "-h", "/var/www/html"]
+DOCKERFILE
+step bin/berth build --network none -t web "$DIR/web"
+step bin/berth build --network none -t web "$DIR/web"
+step bin/berth history web
+if step bin/berth run -d --name web -p 127.0.0.1:18080:80 web; then
+  for _ in $(seq 50); do wget -q -O - http://127.0.0.1:18080/ 2>/dev/null && break; sleep 0.1; done
+  step bin/berth rm -f web
+else
+  echo "(publishing a port needs bridge networking, which this berthd does not have yet)"
+fi
 echo
 echo "demo done"
