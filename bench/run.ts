@@ -5,6 +5,7 @@ import path from 'node:path';
 import { makeBusybox, run, startDaemon, unmountUnder, DOCKER, type TestDaemon } from '../test/e2e/harness';
 import { busyboxApplets } from '../src/baseimage/busybox';
 import { EngineClient, readAll } from '../src/client';
+import { buildFigures } from './build';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const ROOT = path.resolve(__dirname, '../..');
@@ -184,7 +185,9 @@ async function main(): Promise<void> {
       rows.push(['API run on dockerd, median ms', dockerApi.toFixed(1)]);
       rows.push(['API run: berthd / dockerd', (berthApi / dockerApi).toFixed(3)]);
       rows.push(['dockerd idle RSS, MB', (rssKb(dockerdPid) / 1024).toFixed(1)]);
+      rows.push(...await buildFigures(daemon, env));
     } else {
+      rows.push(...await buildFigures(daemon));
       rows.push(['dockerd', 'not installed or failed to start: no comparison']);
     }
   } finally {

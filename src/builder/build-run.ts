@@ -257,9 +257,9 @@ export class BuildRun {
     this.progress.result(id);
   }
 
-  private child(s: StageState, createdBy: string, snapshot?: string): Promise<string> {
+  private child(s: StageState, createdBy: string, snapshot?: string, consumeSnapshot = false): Promise<string> {
     return createChildImage(this.deps, {
-      parent: s.image, config: s.run, snapshot, author: s.author, signal: this.opts.signal,
+      parent: s.image, config: s.run, snapshot, consumeSnapshot, author: s.author, signal: this.opts.signal,
       history: { created_by: createdBy, ...(s.author ? { author: s.author } : {}) },
     });
   }
@@ -277,7 +277,7 @@ export class BuildRun {
         await this.deps.host.unmount(mnt);
         await rm(mnt, { recursive: true, force: true }).catch(() => undefined);
       }
-      return await this.child(s, createdBy, key);
+      return await this.child(s, createdBy, key, true);
     } finally {
       await this.deps.snapshots.remove(key).catch(() => undefined);
     }
@@ -313,7 +313,8 @@ export class BuildRun {
         this.progress.stream(` ---> Running in ${shortId(id)}\n`);
       }, (chunk) => this.progress.stream(chunk.toString()), this.opts.signal);
       if (code !== 0) throw new StepFailedError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
-      const id = await this.child(s, createdBy, containerId);
+      // The container's upper directory becomes the layer when the container goes anyway.
+      const id = await this.child(s, createdBy, containerId, this.opts.rm || this.opts.forceRm);
       if (this.opts.rm || this.opts.forceRm) await removeContainer(containerId!);
       await this.finish(s, k, id);
     } finally {

@@ -20,6 +20,8 @@ export interface ChildImage {
   history: Omit<HistoryEntry, 'created' | 'empty_layer'>;
   /** The active snapshot whose changes become the new layer; none for a config-only step. */
   snapshot?: string;
+  /** The snapshot is not needed afterwards: its directory becomes the layer instead of being copied. */
+  consumeSnapshot?: boolean;
   author?: string;
   comment?: string;
   tags?: string[];
@@ -31,7 +33,12 @@ export interface ChildImage {
  * stored as a blob (named by its diffID, as import stores layers) and
  * unpacked as a committed snapshot, in one pass over the upper directory.
  */
-export async function commitLayer(deps: CommitDeps, key: string, parentChain: string | undefined, signal?: AbortSignal): Promise<{ diffID: string; blob: BlobInfo }> {
+export async function commitLayer(deps: CommitDeps, key: string, parentChain: string | undefined, signal?: AbortSignal, consume = false): Promise<{ diffID: string; blob: BlobInfo }> {
+  if (consume) {
+    const blob = await deps.content.ingest(deps.snapshots.diff(key), undefined, signal);
+    const layer = await deps.snapshots.commitMove(key, blob.digest, blob.size);
+    return { diffID: layer.diffID, blob };
+  }
   const [blob, layer] = await teeInto(deps.snapshots.diff(key),
     (s) => deps.content.ingest(s, undefined, signal),
     (s) => deps.snapshots.applyLayer(parentChain, s, undefined, signal));
@@ -57,7 +64,7 @@ export async function createChildImage(deps: CommitDeps, child: ChildImage): Pro
   const diffIDs = [...(base?.rootfs.diff_ids ?? [])];
   if (child.snapshot !== undefined) {
     const parentChain = diffIDs.length ? chainIDs(diffIDs)[diffIDs.length - 1] : undefined;
-    diffIDs.push((await commitLayer(deps, child.snapshot, parentChain, child.signal)).diffID);
+    diffIDs.push((await commitLayer(deps, child.snapshot, parentChain, child.signal, child.consumeSnapshot)).diffID);
   }
   const entry: HistoryEntry = { created: now, ...child.history };
   if (child.snapshot === undefined) entry.empty_layer = true;
