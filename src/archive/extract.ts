@@ -82,6 +82,8 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
     ex,
     opts.signal ? { signal: opts.signal } : {},
   );
+  // Awaited below; a truncated tar rejects it while entries are still being read, which must not count as unhandled.
+  piping.catch(() => undefined);
   let failure: unknown;
   try {
     for await (const entry of ex) {
@@ -97,7 +99,11 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
   try {
     await piping;
   } catch (err) {
-    failure ??= err;
+    // The pipeline's error says what was wrong with the tar when the iterator only saw the stream destroyed.
+    if (failure === undefined || /destroyed|premature/i.test((failure as Error).message)) failure = err;
+  }
+  if (failure instanceof Error && /^Unexpected end of data$/.test(failure.message)) {
+    throw new InvalidParameterError(`invalid tar stream: ${failure.message}`, { cause: failure });
   }
   if (failure) throw failure;
   // Directory times last, deepest first, since creating children changes them.

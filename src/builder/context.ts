@@ -2,7 +2,9 @@
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { decompress } from '../archive/decompress';
 import { extractTar } from '../archive/extract';
+import { completeTarTail } from '../archive/tar-tail';
 import { cleanComponents } from '../archive/securejoin';
 import { InvalidParameterError, NotFoundError } from '../errors';
 
@@ -22,13 +24,15 @@ export function bounded(limit: number): Transform {
 }
 
 /**
- * Unpack the context tar (plain or gzip) into `dir`. Entries are confined to
+ * Unpack the context tar (plain or gzip) into `dir`; a tar missing only its
+ * tail (as the docker CLI sends one with `-f -`) is read as dockerd reads it. Entries are confined to
  * `dir` by the archive extractor (no `..`, absolute names or symlinks lead
  * out); owners are not applied: the context belongs to the builder.
  */
 export async function receiveContext(source: Readable, dir: string, opts: { limit?: number; signal?: AbortSignal } = {}): Promise<void> {
-  const limited = source.pipe(bounded(opts.limit ?? DEFAULT_CONTEXT_LIMIT));
-  source.once('error', (err) => limited.destroy(err));
+  const plain = decompress(source);
+  const limited = plain.pipe(completeTarTail()).pipe(bounded(opts.limit ?? DEFAULT_CONTEXT_LIMIT));
+  plain.once('error', (err) => limited.destroy(err));
   await extractTar(limited, dir, { preserveOwners: false, signal: opts.signal });
 }
 

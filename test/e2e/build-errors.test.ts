@@ -100,3 +100,10 @@ test('unsupported protocol options answer 501 and the build cache can be pruned'
   const again = await build(await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nENV X=1\n' }]));
   assert.ok(!again.some((l) => String(l.stream).includes('Using cache')));
 });
+
+test('a context cut inside a file is refused and the daemon carries on', async () => {
+  const whole = await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\n' }, { name: 'big', body: 'x'.repeat(4000) }]);
+  const lines = await build(whole.subarray(0, 512 + 512 + 512 + 1000));
+  assert.match(errorOf(lines) ?? '', /invalid tar stream: Unexpected end of data/);
+  assert.equal((await ctx.d.docker(['version', '--format', '{{.Server.Version}}'])).code, 0, 'berthd still answers');
+});

@@ -110,3 +110,16 @@ test('a failing RUN stops the build with its output and Docker\'s message', asyn
   assert.doesNotMatch(r.stdout, /never/);
   assert.match(r.stderr, /The command '\/bin\/sh -c echo about to fail && exit 3' returned a non-zero code: 3/);
 });
+
+test('the docker CLI\'s other context forms: Dockerfile on stdin, -f - with a folder, -f outside the folder', async () => {
+  const piped = await ctx.d.docker(['build', '--network', 'none', '-t', 'piped', '-'], { input: 'FROM busybox\nCMD ["echo", "piped"]\n' });
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'piped'])).stdout, 'piped\n');
+  const dir = contextDir('dashf', { 'file.txt': 'in context\n' });
+  const dashF = await ctx.d.docker(['build', '--network', 'none', '-t', 'dashf', '-f', '-', dir], { input: 'FROM busybox\nCOPY file.txt /\nCMD ["cat", "/file.txt"]\n' });
+  assert.equal(dashF.code, 0, dashF.stderr);
+  assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'dashf'])).stdout, 'in context\n');
+  const outside = contextDir('outsidedf', { 'Custom.dockerfile': 'FROM busybox\nCOPY file.txt /f\n' });
+  const r = await ctx.d.docker(['build', '--network', 'none', '-f', `${outside}/Custom.dockerfile`, dir]);
+  assert.equal(r.code, 0, r.stderr);
+});
