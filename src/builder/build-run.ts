@@ -15,7 +15,7 @@ import { BuildCache, cacheKey } from './cache';
 import { configStep } from './config-step';
 import { receiveContext, resolveInContext } from './context';
 import { copyStep } from './copy-step';
-import { parseDockerfile, type Instruction } from './dockerfile/parser';
+import { instructionFlags, parseDockerfile, type Instruction } from './dockerfile/parser';
 import type { BuildOptions } from './index';
 import { BuildProgress, shortId } from './progress';
 import { runStep } from './run-step';
@@ -284,6 +284,8 @@ export class BuildRun {
   }
 
   private async runInstruction(s: StageState, ins: Instruction): Promise<void> {
+    // RUN --mount/--network/--security are BuildKit's; the classic builder has no flags for RUN.
+    instructionFlags(ins, []);
     if (!s.image) throw new InvalidParameterError(`failed to run ${ins.original}: the stage has no filesystem to run in (FROM scratch)`);
     const cmd = ins.json ? ins.args : [...shellOf(s), shellScript(ins)];
     const { recorded, proxies } = runArgs(s);
