@@ -288,7 +288,7 @@ export class BuildRun {
     instructionFlags(ins, []);
     if (!s.image) throw new InvalidParameterError(`failed to run ${ins.original}: the stage has no filesystem to run in (FROM scratch)`);
     const cmd = ins.json ? ins.args : [...shellOf(s), shellScript(ins)];
-    const { recorded, proxies } = runArgs(s);
+    const { recorded, proxies } = runArgs(s, this.opts.buildArgs);
     for (const a of [...recorded, ...proxies]) this.usedArgs.add(a.slice(0, a.indexOf('=')));
     const createdBy = `${recorded.length ? `|${recorded.length} ${recorded.join(' ')} ` : ''}${cmd.join(' ')}`;
     const k = cacheKey([s.image.record.id, createdBy, s.author ?? '', s.run, 'RUN']);

@@ -36,12 +36,20 @@ export function shellOf(s: StageState): string[] {
   return s.run.Shell?.length ? s.run.Shell : ['/bin/sh', '-c'];
 }
 
-/** ARGs a RUN sees as environment (ENV wins), as "k=v", sorted; proxies included but kept apart for history. */
-export function runArgs(s: StageState): { recorded: string[]; proxies: string[] } {
+/**
+ * ARGs a RUN sees as environment (ENV wins), as "k=v", sorted. The proxy
+ * args need no ARG line and are kept apart: never in history or the cache key.
+ */
+export function runArgs(s: StageState, buildArgs: Record<string, string | null>): { recorded: string[]; proxies: string[] } {
   const env = new Set((s.run.Env ?? []).map((e) => e.slice(0, e.indexOf('='))));
+  const all = new Map(s.args);
+  for (const k of PROXY_ARGS) {
+    const v = buildArgs[k];
+    if (!all.has(k) && typeof v === 'string') all.set(k, v);
+  }
   const recorded: string[] = [];
   const proxies: string[] = [];
-  for (const [k, v] of [...s.args].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [k, v] of [...all].sort(([a], [b]) => a.localeCompare(b))) {
     if (v === undefined || env.has(k)) continue;
     (PROXY_ARGS.has(k) ? proxies : recorded).push(`${k}=${v}`);
   }

@@ -123,3 +123,17 @@ test('the docker CLI\'s other context forms: Dockerfile on stdin, -f - with a fo
   const r = await ctx.d.docker(['build', '--network', 'none', '-f', `${outside}/Custom.dockerfile`, dir]);
   assert.equal(r.code, 0, r.stderr);
 });
+
+test('a build arg a RUN sees is part of its cache key; proxy args are used but not recorded', async () => {
+  const dir = contextDir('argcache', { Dockerfile: 'FROM busybox\nARG V\nRUN echo "v=$V proxy=$HTTP_PROXY" > /v\nCMD ["cat", "/v"]\n' });
+  const build = (...args: string[]) => ctx.d.docker(['build', '--network', 'none', ...args, '-t', 'argcache', dir]);
+  assert.equal((await build('--build-arg', 'V=1')).code, 0);
+  const same = await build('--build-arg', 'V=1');
+  assert.equal((same.stdout.match(/Using cache/g) ?? []).length, 3, same.stdout);
+  const changed = await build('--build-arg', 'V=2', '--build-arg', 'HTTP_PROXY=http://proxy.invalid:3128');
+  assert.equal((changed.stdout.match(/Using cache/g) ?? []).length, 1, changed.stdout);
+  assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'argcache'])).stdout, 'v=2 proxy=http://proxy.invalid:3128\n');
+  const hist = await ctx.d.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'argcache']);
+  assert.match(hist.stdout, /^\|1 V=2 \/bin\/sh -c echo "v=\$V proxy=\$HTTP_PROXY" > \/v$/m);
+  assert.doesNotMatch(hist.stdout, /proxy\.invalid/);
+});
