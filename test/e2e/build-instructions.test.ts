@@ -104,3 +104,23 @@ test('the cache survives a daemon restart, and cache-from limits hits to the ima
   const offered = await ctx.d.docker(['build', '--network', 'none', '--cache-from', 'survivor', dir]);
   assert.equal((offered.stdout.match(/Using cache/g) ?? []).length, 2, offered.stdout);
 });
+
+test('FROM scratch: COPY makes the first layer; config alone makes a layerless image; bad tags are a 400', async () => {
+  const dir = contextFolder(ctx.d, 'scratch', {
+    Dockerfile: 'FROM busybox AS tools\nFROM scratch\nCOPY --from=tools /bin/busybox /bin/busybox\nCOPY hello /hello\nCMD ["/bin/busybox", "cat", "/hello"]\n',
+    hello: 'from scratch\n',
+  });
+  const r = await ctx.d.docker(['build', '-t', 'fromscratch', dir]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'fromscratch'])).stdout, 'from scratch\n');
+  assert.equal((await inspect('fromscratch')).RootFS.Layers.length, 2);
+  const cfg = contextFolder(ctx.d, 'scratchcfg', { Dockerfile: 'FROM scratch\nLABEL only=config\n' });
+  const c = await ctx.d.docker(['build', '-q', cfg]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual((await inspect(c.stdout.trim())).RootFS.Layers ?? [], []);
+  const empty = contextFolder(ctx.d, 'scratchempty', { Dockerfile: 'FROM scratch\n' });
+  assert.match((await ctx.d.docker(['build', empty])).stderr, /No image was generated/);
+  const bad = await ctx.d.client.request('POST', '/build', { query: { t: 'Bad:Name!' }, body: Buffer.alloc(1024) }).catch((e) => e);
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.message, /invalid reference format/);
+});

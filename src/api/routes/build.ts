@@ -1,6 +1,7 @@
 // Build routes: POST /build (the classic builder protocol: a tar context in, JSON lines out) and POST /build/prune.
 import { InvalidParameterError, NotImplementedError } from '../../errors';
 import type { BuildOptions, BuildService } from '../../builder';
+import { parseReference } from '../../services/images/reference';
 import { messageOf } from '../http-status';
 import type { ApiRequest } from '../request';
 import { COMMON_HEADERS } from '../respond';
@@ -27,9 +28,14 @@ export function buildOptions(req: ApiRequest, signal: AbortSignal): BuildOptions
   if (req.query.get('version') === '2') throw new NotImplementedError('BuildKit is not supported: berth speaks the classic builder protocol (version 1)');
   const cacheFrom = jsonParam<unknown>(req, 'cachefrom', []);
   const extraHosts = req.query.getAll('extrahosts').flatMap((h) => h.split(',')).filter(Boolean);
+  const tags = req.query.getAll('t').filter(Boolean);
+  // Bad names are refused before anything is built, as dockerd refuses them.
+  for (const t of tags) {
+    if (parseReference(t).digest) throw new InvalidParameterError(`invalid reference format: ${t} (a tag cannot have a digest)`);
+  }
   return {
     dockerfile: req.query.get('dockerfile') || 'Dockerfile',
-    tags: req.query.getAll('t').filter(Boolean),
+    tags,
     quiet: req.bool('q'),
     noCache: req.bool('nocache'),
     rm: req.bool('rm', true),
