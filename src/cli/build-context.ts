@@ -1,6 +1,7 @@
 // What `berth build` uploads: a folder packed with .dockerignore applied, a tarball as it is, or stdin (a tar, or a lone Dockerfile).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, createReadStream } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
@@ -75,8 +76,15 @@ export async function buildContext(source: string, dockerfile: string | undefine
   const dfPath = path.resolve(dockerfile === undefined ? path.join(dir, 'Dockerfile') : dockerfile === '-' ? '-' : dockerfile);
   let name: string;
   const extraFiles: Array<{ name: string; path: string }> = [];
+  let scratch: string | undefined;
   if (dockerfile === '-') {
-    throw new StatusError(125, 'reading the Dockerfile from stdin with a folder context (-f -) is not supported by berth yet');
+    // The Dockerfile from stdin travels inside the context under a private name, as docker sends it.
+    scratch = mkdtempSync(path.join(tmpdir(), 'berth-build-'));
+    name = `.dockerfile.${randomBytes(10).toString('hex')}`;
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    writeFileSync(path.join(scratch, 'Dockerfile'), Buffer.concat(chunks));
+    extraFiles.push({ name, path: path.join(scratch, 'Dockerfile') });
   } else if (!existsSync(dfPath)) {
     throw new StatusError(1, `unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat ${dfPath}: no such file or directory`);
   } else if (dfPath.startsWith(dir + path.sep)) {
@@ -87,5 +95,7 @@ export async function buildContext(source: string, dockerfile: string | undefine
     extraFiles.push({ name, path: dfPath });
   }
   const filter = ignoreFilter(dir, [name, '.dockerignore']);
-  return { body: packDir(dir, { hardlinks: true, extraFiles, ...(filter ? { filter } : {}) }), dockerfile: name };
+  const body = packDir(dir, { hardlinks: true, extraFiles, ...(filter ? { filter } : {}) });
+  if (scratch) body.once('close', () => rmSync(scratch!, { recursive: true, force: true }));
+  return { body, dockerfile: name };
 }

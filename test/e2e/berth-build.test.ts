@@ -31,7 +31,7 @@ test('a folder context with .dockerignore, -f, --build-arg, --label, --iidfile a
   assert.equal(label.stdout.trim(), `core ${id}`);
 });
 
-test('a Dockerfile on stdin, a tarball context, -q and --no-cache', async () => {
+test('a Dockerfile on stdin, a tarball context, -f - with a folder, -q and --no-cache', async () => {
   const piped = await ctx.d.berth(['build', '--network', 'none', '-q', '-'], { input: 'FROM busybox\nRUN echo piped > /p\n' });
   assert.equal(piped.code, 0, piped.stderr);
   assert.match(piped.stdout, /^sha256:[0-9a-f]{64}\n$/);
@@ -45,6 +45,10 @@ test('a Dockerfile on stdin, a tarball context, -q and --no-cache', async () => 
   const stdinTar = await ctx.d.berth(['build', '--no-cache', '-'], { input: readFileSync(tarball) });
   assert.equal(stdinTar.code, 0, stdinTar.stderr);
   assert.doesNotMatch(stdinTar.stdout, /Using cache/);
+  const dashF = await ctx.d.berth(['build', '-q', '-f', '-', dir], { input: 'FROM busybox\nCOPY hello /from-stdin-dockerfile\n' });
+  assert.equal(dashF.code, 0, dashF.stderr);
+  const cat = await ctx.d.berth(['run', '--rm', '--network', 'none', dashF.stdout.trim(), 'cat', '/from-stdin-dockerfile']);
+  assert.equal(cat.stdout, 'from a tarball\n');
 });
 
 test('a failing step exits with its code; a missing context is an error', async () => {
