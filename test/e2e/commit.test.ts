@@ -63,3 +63,18 @@ test('export streams the whole root filesystem of a stopped container', async ()
   assert.equal(bad.statusCode, 404);
   await ctx.d.docker(['rm', 'c1']);
 });
+
+test('a running container can be committed and exported (docker commit pauses by default; berth commits it as it is)', async () => {
+  const run = await ctx.d.docker(['run', '-d', '--name', 'live', '--network', 'none', 'busybox', 'sh', '-c', 'echo live > /state; sleep 600']);
+  assert.equal(run.code, 0, run.stderr);
+  for (let i = 0; i < 100 && (await ctx.d.docker(['exec', 'live', 'cat', '/state'])).stdout !== 'live\n'; i++) await new Promise((r) => setTimeout(r, 50));
+  const commit = await ctx.d.docker(['commit', 'live', 'live:snap']);
+  assert.equal(commit.code, 0, commit.stderr);
+  assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'live:snap', 'cat', '/state'])).stdout, 'live\n');
+  assert.equal((await ctx.d.docker(['inspect', '--format', '{{.State.Running}}', 'live'])).stdout.trim(), 'true');
+  const res = await ctx.d.client.request('GET', '/containers/live/export');
+  const chunks: Buffer[] = [];
+  for await (const c of res.body) chunks.push(c as Buffer);
+  assert.equal((await tarNames(Buffer.concat(chunks))).get('state'), 'live\n', 'a running container exports its live root');
+  await ctx.d.docker(['rm', '-f', 'live']);
+});

@@ -1,5 +1,5 @@
 // docker commit: a container's changes and config as a new image above the container's image.
-import { InvalidParameterError, NotImplementedError } from '../../errors';
+import { InvalidParameterError } from '../../errors';
 import type { ContainerService } from '../containers';
 import { applyChanges } from './changes';
 import { createChildImage, runConfigOf, type CommitDeps } from './commit';
@@ -12,6 +12,7 @@ export interface CommitOptions {
   comment?: string;
   author?: string;
   changes: string[];
+  /** Freeze the container while committing (accepted; not honoured until pause exists). */
   pause: boolean;
   /** A Config from the request body, merged over the container's. */
   config?: Partial<ImageRunConfig>;
@@ -19,8 +20,7 @@ export interface CommitOptions {
 
 export async function commitContainer(deps: CommitDeps & { containers: ContainerService }, idOrName: string, opts: CommitOptions): Promise<string> {
   const r = deps.containers.get(idOrName);
-  // A running container is committed as it is; berth has no pause yet, so it cannot freeze it first.
-  if (opts.pause && r.state.Running) throw new NotImplementedError('committing a running container with pause is not implemented yet: use --pause=false');
+  // berth has no pause yet: a running container is committed as it is at this moment, as with --pause=false.
   let tags: string[] = [];
   if (opts.repo) {
     const ref = parseReference(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo);
