@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidParameterError, NotImplementedError, SystemError } from '../errors';
+import { InvalidParameterError, NotFoundError, NotImplementedError, SystemError } from '../errors';
 import type { Host } from '../host';
 import type { ContainerService } from '../services/containers';
 import type { Image, ImageService } from '../services/images';
@@ -182,6 +182,10 @@ export class BuildRun {
             return st ? this.stageImages.get(st.index) ?? null : undefined;
           },
           mountDir: () => this.mountDir(),
+        }).catch((err: unknown) => {
+          // Docker's wording for a source that is not there: "COPY failed: file not found in build context …".
+          if (err instanceof NotFoundError) throw new NotFoundError(`${ins.cmd} failed: ${err.message}`, { cause: err });
+          throw err;
         });
         try {
           return await this.commitStep(s, ['COPY', step.key], step.createdBy, (snap) => step.apply(snap));

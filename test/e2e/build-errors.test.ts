@@ -40,7 +40,9 @@ test('syntax errors and unknown instructions name the line', async () => {
   assert.match(errorOf(await build(await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nRUN <<EOF\necho\n' }]))) ?? '', /line 2: unterminated heredoc EOF/);
 });
 
-test('a missing base image and a missing Dockerfile are clear errors', async () => {
+test('a missing base image, Dockerfile or COPY source are clear errors', async () => {
+  assert.match(errorOf(await build(await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nCOPY nothere /x\n' }]))) ?? '',
+    /^COPY failed: file not found in build context or excluded by .dockerignore: stat nothere: file does not exist$/);
   assert.match(errorOf(await build(await tarOf([{ name: 'Dockerfile', body: 'FROM nosuchimage:1\n' }]))) ?? '', /No such image: nosuchimage:1/);
   assert.match(errorOf(await build(await tarOf([{ name: 'other', body: 'x' }]))) ?? '', /Cannot locate specified Dockerfile: Dockerfile/);
 });
