@@ -67,6 +67,9 @@ test('heredocs in RUN and COPY: plain, quoted, tab-stripping, several on one lin
   assert.deepEqual(two!.heredocs.map((h) => h.body), ['1\n', '2\n']);
   assert.deepEqual([cmd!.cmd, cmd!.line], ['CMD', 13]);
   assert.throws(() => parseDockerfile('FROM a\nRUN <<EOF\necho'), /line 2: unterminated heredoc EOF/);
+  const shift = parseDockerfile('FROM a\nRUN echo $((1<<4)) "<<NOT" 2<<IN\nbody\nIN\nCMD x').instructions;
+  assert.deepEqual(shift[1]!.heredocs, [{ name: 'IN', body: 'body\n', expand: true }]);
+  assert.equal(shift[2]!.cmd, 'CMD');
 });
 
 test('ONBUILD and HEALTHCHECK carry their inner instruction', () => {

@@ -162,7 +162,7 @@ function parseInstruction(text: string, line: number, esc: string, src?: LineSou
   const { flags, rest } = extractFlags(m[2]!);
   const ins: Instruction = { cmd, flags, args: [], json: false, original: text, line, heredocs: [] };
   const fail = (detail: string): never => { throw new DockerfileParseError(line, detail); };
-  if (HEREDOC_CMDS.has(cmd) && src && !rest.startsWith('[')) ins.heredocs = readHeredocs(rest, src, line);
+  if (HEREDOC_CMDS.has(cmd) && src && !rest.startsWith('[')) ins.heredocs = readHeredocs(rest, src, line, esc);
   switch (cmd) {
     case 'RUN': case 'CMD': case 'ENTRYPOINT': case 'SHELL': {
       const arr = jsonArray(rest);
@@ -244,9 +244,11 @@ function parseInstruction(text: string, line: number, esc: string, src?: LineSou
 }
 
 /** Read the bodies of the heredocs named on the instruction line, from the lines that follow it. */
-function readHeredocs(rest: string, src: LineSource, line: number): Heredoc[] {
+function readHeredocs(rest: string, src: LineSource, line: number, esc: string): Heredoc[] {
   const out: Heredoc[] = [];
-  for (const m of rest.matchAll(/<<(-?)(["']?)([A-Za-z0-9_][\w.-]*)\2/g)) {
+  // As BuildKit: only a word that starts with << (after an optional fd number) opens one, so $((1<<4)) does not.
+  const words = splitWords(rest, esc).map((w) => /^\d*<<(-?)(["']?)([A-Za-z0-9_][\w.-]*)\2$/.exec(w));
+  for (const m of words.filter((w): w is RegExpExecArray => w !== null)) {
     const chomp = m[1] === '-';
     const name = m[3]!;
     const body: string[] = [];
