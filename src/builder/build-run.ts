@@ -342,7 +342,14 @@ export class BuildRun {
 function shellScript(ins: Instruction): string {
   const text = ins.args[0]!;
   if (!ins.heredocs.length) return text;
-  if (ins.heredocs.length === 1 && /^<<-?(["']?)[\w.-]+\1$/.test(text.trim())) return ins.heredocs[0]!.body;
+  const lone = ins.heredocs.length === 1 && /^<<-?(["']?)[\w.-]+\1$/.test(text.trim()) ? ins.heredocs[0]! : undefined;
+  if (lone) {
+    // A script with a shebang runs under its interpreter (fed on stdin), as BuildKit runs it as a file.
+    const shebang = /^#!(.+)\n/.exec(lone.body);
+    if (!shebang) return lone.body;
+    const delimiter = lone.expand ? lone.name : `'${lone.name}'`;
+    return `${shebang[1]!.trim()} <<${delimiter}\n${lone.body.slice(shebang[0].length)}${lone.name}\n`;
+  }
   const quoted = ins.heredocs.map((h) => `${h.body}${h.name}\n`).join('');
   return `${text}\n${quoted}`;
 }

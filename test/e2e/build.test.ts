@@ -78,6 +78,10 @@ test('multi-stage with COPY --from, build args, a heredoc, a target and a .docke
       'mkdir -p /out',
       'echo "$GREETING from builder" > /out/msg',
       'EOF',
+      'RUN <<EOF',
+      '#!/bin/sh -e',
+      'echo "shebang script as $0" > /out/shebang',
+      'EOF',
       'COPY <<-"NOTE" /out/note',
       '\tliteral $GREETING',
       '\tNOTE',
@@ -86,7 +90,7 @@ test('multi-stage with COPY --from, build args, a heredoc, a target and a .docke
       'FROM busybox',
       'COPY --from=builder /out/ /data/',
       'COPY . /ctx/',
-      'CMD ["sh", "-c", "cat /data/msg /data/note; ls /ctx"]',
+      'CMD ["sh", "-c", "cat /data/msg /data/note /data/shebang; ls /ctx"]',
     ].join('\n'),
     'keep.txt': 'k', 'secret.txt': 's', '.dockerignore': 'secret.txt\n',
   });
@@ -95,7 +99,7 @@ test('multi-stage with COPY --from, build args, a heredoc, a target and a .docke
   assert.doesNotMatch(r.stdout, /RUN exit 1/, 'the unused stage was skipped');
   assert.match(r.stdout, /\[Warning\] One or more build-args \[UNUSED\] were not consumed/);
   const out = await ctx.d.docker(['run', '--rm', '--network', 'none', 'multi']);
-  assert.equal(out.stdout, 'hi from builder\nliteral $GREETING\nDockerfile\nkeep.txt\n');
+  assert.equal(out.stdout, 'hi from builder\nliteral $GREETING\nshebang script as /bin/sh\nDockerfile\nkeep.txt\n');
   const target = await ctx.d.docker(['build', '--network', 'none', '--target', 'builder', '-q', dir]);
   assert.equal(target.code, 0, target.stderr);
   const msg = await ctx.d.docker(['run', '--rm', '--network', 'none', target.stdout.trim(), 'cat', '/out/msg']);
