@@ -109,3 +109,19 @@ test('a context cut inside a file is refused and the daemon carries on', async (
   assert.match(errorOf(lines) ?? '', /invalid tar stream: Unexpected end of data/);
   assert.equal((await ctx.d.docker(['version', '--format', '{{.Server.Version}}'])).code, 0, 'berthd still answers');
 });
+
+test('rm=0 keeps intermediate containers; a failed step\'s container stays unless forcerm', async () => {
+  const containers = async () => (await ctx.d.docker(['ps', '-aq', '--no-trunc'])).stdout.trim().split('\n').filter(Boolean);
+  const before = await containers();
+  const ok = await build(await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nRUN echo kept > /k\n' }]), { rm: '0', nocache: '1' });
+  assert.ok(ok.some((l) => l.aux), JSON.stringify(ok));
+  const kept = (await containers()).filter((c) => !before.includes(c));
+  assert.equal(kept.length, 1, 'the step\'s container is kept with rm=0');
+  const failing = await tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nRUN exit 2\n' }]);
+  assert.match(errorOf(await build(failing)) ?? '', /returned a non-zero code: 2/);
+  const afterFail = (await containers()).filter((c) => !before.includes(c) && !kept.includes(c));
+  assert.equal(afterFail.length, 1, 'a failed step leaves its container by default');
+  await build(failing, { forcerm: '1' });
+  assert.equal((await containers()).length, before.length + 2, 'forcerm removes even a failed step\'s container');
+  await ctx.d.docker(['rm', '-f', ...kept, ...afterFail]);
+});
