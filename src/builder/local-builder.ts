@@ -11,15 +11,22 @@ export class LocalBuilder implements BuildService {
 
   /** At start: what crashed builds left in the scratch space (mounts first, then files). */
   async cleanup(): Promise<void> {
-    const mounts = (await readFile('/proc/self/mounts', 'utf8').catch(() => '')).split('\n').map((l) => l.split(' ')[1] ?? '')
-      .map((m) => m.replace(/\\040/g, ' ')).filter((m) => m.startsWith(this.deps.tmpDir + path.sep));
-    for (const m of mounts.sort((a, b) => b.length - a.length)) await this.deps.host.unmount(m).catch(() => undefined);
+    for (const m of (await this.mountsUnderTmp()).sort((a, b) => b.length - a.length)) await this.deps.host.unmount(m).catch(() => undefined);
+    // Never delete through a mount that would not go: a layer or a container's files could be under it.
+    const stuck = await this.mountsUnderTmp();
     for (const n of await readdir(this.deps.tmpDir).catch(() => [] as string[])) {
-      await rm(path.join(this.deps.tmpDir, n), { recursive: true, force: true }).catch(() => undefined);
+      const dir = path.join(this.deps.tmpDir, n);
+      if (stuck.some((m) => m === dir || m.startsWith(dir + path.sep))) continue;
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
     for (const snap of await this.deps.snapshots.list()) {
       if (snap.kind === 'active' && snap.name.startsWith(BUILD_SNAPSHOT_PREFIX)) await this.deps.snapshots.remove(snap.name).catch(() => undefined);
     }
+  }
+
+  private async mountsUnderTmp(): Promise<string[]> {
+    const table = await readFile('/proc/self/mounts', 'utf8').catch(() => '');
+    return table.split('\n').map((l) => (l.split(' ')[1] ?? '').replace(/\\040/g, ' ')).filter((m) => m.startsWith(this.deps.tmpDir + path.sep));
   }
 
   build(context: Readable, opts: BuildOptions, sink: ProgressSink): Promise<string> {

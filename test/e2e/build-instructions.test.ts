@@ -1,6 +1,7 @@
 // Every Dockerfile instruction through docker build: config ones, COPY/ADD rules, ONBUILD, SHELL, and the cache across a daemon restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { run, useDaemon } from './harness';
 import { contextFolder } from './build-helpers';
@@ -89,12 +90,19 @@ test('COPY and ADD: wildcards, trailing slashes, folder contents, --chown, --chm
   assert.match(e.stderr, /When using COPY with more than one source file, the destination must be a directory and end with a \//);
 });
 
-test('the cache survives a daemon restart, and cache-from limits hits to the images offered', async () => {
+test('the cache survives a daemon restart (which sweeps crashed builds), and cache-from limits hits to the images offered', async () => {
   const dir = contextFolder(ctx.d, 'restart', { Dockerfile: 'FROM busybox\nRUN echo once > /once\nCOPY f /f\n', f: 'f' });
   const first = await ctx.d.docker(['build', '--network', 'none', '-t', 'survivor', dir]);
   assert.equal(first.code, 0, first.stderr);
   await ctx.d.stop();
+  // What a build killed with the daemon leaves: a mounted snapshot in its scratch dir.
+  const leftover = path.join(ctx.d.dataRoot, 'tmp/build-crashed/mnt-0');
+  mkdirSync(leftover, { recursive: true });
+  assert.equal((await run('mount', ['--bind', path.join(ctx.d.dataRoot, 'content'), leftover])).code, 0);
   await ctx.d.restart();
+  assert.ok(!readFileSync('/proc/mounts', 'utf8').includes(leftover), 'the leftover mount is gone');
+  assert.ok(!existsSync(path.join(ctx.d.dataRoot, 'tmp/build-crashed')));
+  assert.ok(existsSync(path.join(ctx.d.dataRoot, 'content/blobs')), 'nothing was deleted through the mount');
   const again = await ctx.d.docker(['build', '--network', 'none', '-t', 'survivor', dir]);
   assert.equal(again.code, 0, again.stderr);
   assert.equal((again.stdout.match(/Using cache/g) ?? []).length, 2, again.stdout);
