@@ -132,3 +132,19 @@ test('FROM scratch: COPY makes the first layer; config alone makes a layerless i
   assert.equal(bad.statusCode, 400);
   assert.match(bad.message, /invalid reference format/);
 });
+
+test('rmi of a built image takes its untagged intermediate images (and so its cache) with it, unless --no-prune', async () => {
+  const dir = contextFolder(ctx.d, 'rmi', { Dockerfile: 'FROM busybox\nENV STEP=1\nRUN echo rmi > /rmi\nLABEL done=yes\n' });
+  assert.equal((await ctx.d.docker(['build', '--network', 'none', '-t', 'rmitest', dir])).code, 0);
+  const all = async () => (await ctx.d.docker(['images', '-aq', '--no-trunc'])).stdout.trim().split('\n').filter(Boolean);
+  const before = await all();
+  const rmi = await ctx.d.docker(['rmi', 'rmitest']);
+  assert.equal(rmi.code, 0, rmi.stderr);
+  assert.equal((rmi.stdout.match(/^Deleted: /gm) ?? []).length, 3, rmi.stdout);
+  assert.equal((await all()).length, before.length - 3);
+  assert.equal((await ctx.d.docker(['image', 'inspect', 'busybox'])).code, 0, 'the tagged base stays');
+  const rebuilt = await ctx.d.docker(['build', '--network', 'none', '-t', 'rmitest', dir]);
+  assert.doesNotMatch(rebuilt.stdout, /Using cache/, 'the cache went with the images');
+  const kept = await ctx.d.docker(['rmi', '--no-prune', 'rmitest']);
+  assert.equal((kept.stdout.match(/^Deleted: /gm) ?? []).length, 1, kept.stdout);
+});
