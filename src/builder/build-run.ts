@@ -80,6 +80,7 @@ export class BuildRun {
     this.escape = df.escape;
     for (const w of df.warnings) this.progress.stream(`${w}\n`);
     this.plan = planStages(df, this.opts.buildArgs, this.opts.target);
+    if (this.opts.pull) this.progress.always('[Warning] pull is not supported by this berthd (no registry client): using local images\n');
     if (this.opts.cacheFrom.length) this.cacheAllowed = await this.ancestors(this.opts.cacheFrom);
     const labels = Object.entries(this.opts.labels);
     this.total = this.plan.metaInstructions.length + (labels.length ? 1 : 0)

@@ -16,6 +16,8 @@ export interface BuildOptions {
   buildArgs: Record<string, string | null>;
   labels: Record<string, string>;
   target?: string;
+  /** Pull base images first: not possible yet (no registry client), so local images are used and a warning says so. */
+  pull?: boolean;
   networkMode?: string;
   platform?: string;
   /** Images offered as cache sources: when given, only they (and their ancestors) can be hits. */

@@ -51,7 +51,7 @@ test('a Dockerfile on stdin, a tarball context, -f - with a folder, -q and --no-
   assert.equal(cat.stdout, 'from a tarball\n');
 });
 
-test('a failing step exits with its code; a missing context is an error', async () => {
+test('a failing step exits with its code; a missing context is an error; --pull warns', async () => {
   const r = await ctx.d.berth(['build', '--network', 'none', '-'], { input: 'FROM busybox\nRUN echo oops; exit 7\n' });
   assert.equal(r.code, 7);
   assert.match(r.stdout, /oops/);
@@ -59,6 +59,9 @@ test('a failing step exits with its code; a missing context is an error', async 
   const missing = await ctx.d.berth(['build', path.join(ctx.d.dir, 'nope')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /unable to prepare context/);
+  const pulled = await ctx.d.berth(['build', '--pull', '-q', '-'], { input: 'FROM busybox\nENV PULLED=1\n' });
+  assert.equal(pulled.code, 0, pulled.stderr);
+  assert.match(pulled.stderr, /\[Warning\] pull is not supported by this berthd/);
   const progress = await ctx.d.berth(['build', '--progress', 'fancy', '.']);
   assert.equal(progress.code, 125);
 });

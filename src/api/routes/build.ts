@@ -43,6 +43,7 @@ export function buildOptions(req: ApiRequest, signal: AbortSignal): BuildOptions
     buildArgs: stringMap(jsonParam<unknown>(req, 'buildargs', {}), 'buildargs'),
     labels: stringMap(jsonParam<unknown>(req, 'labels', {}), 'labels') as Record<string, string>,
     target: req.query.get('target') || undefined,
+    pull: req.bool('pull'),
     networkMode: req.query.get('networkmode') || undefined,
     platform: req.query.get('platform') || undefined,
     cacheFrom: Array.isArray(cacheFrom) ? cacheFrom.map(String) : [],
