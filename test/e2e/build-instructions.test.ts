@@ -120,7 +120,8 @@ test('FROM scratch: COPY makes the first layer; config alone makes a layerless i
   });
   const r = await ctx.d.docker(['build', '-t', 'fromscratch', dir]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'fromscratch'])).stdout, 'from scratch\n');
+  const ran = await ctx.d.docker(['run', '--rm', '--network', 'none', 'fromscratch']);
+  assert.equal(ran.stdout, 'from scratch\n', ran.stderr);
   assert.equal((await inspect('fromscratch')).RootFS.Layers.length, 2);
   const cfg = contextFolder(ctx.d, 'scratchcfg', { Dockerfile: 'FROM scratch\nLABEL only=config\n' });
   const c = await ctx.d.docker(['build', '-q', cfg]);
