@@ -29,3 +29,10 @@ test('stage names are checked and instructions before FROM must be ARG', () => {
   assert.throws(() => planStages(parseDockerfile('FROM a AS 1x'), {}), /invalid name for build stage/);
   assert.throws(() => planStages(parseDockerfile('RUN x\nFROM a'), {}), /line 1: no build stage in current context/);
 });
+
+test('BuildKit\'s automatic platform args are there for FROM lines and declared ARGs', () => {
+  const plan = planStages(parseDockerfile('FROM --platform=$BUILDPLATFORM busybox:$TARGETOS-$TARGETARCH\nARG TARGETARCH'), {});
+  assert.match(plan.stages[0]!.base, /^busybox:linux-[a-z0-9]+$/);
+  assert.match(plan.stages[0]!.platform!, /^linux\/[a-z0-9]+$/);
+  assert.equal(plan.metaArgs.get('TARGETARCH'), plan.stages[0]!.base.split('-')[1]);
+});

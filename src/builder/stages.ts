@@ -2,6 +2,7 @@
 import { InvalidParameterError } from '../errors';
 import { DockerfileParseError, instructionFlags, type Dockerfile, type Instruction } from './dockerfile/parser';
 import { processWord } from './dockerfile/shell-lex';
+import { hostArchitecture } from '../services/images/image-service';
 
 export interface Stage {
   index: number;
@@ -32,7 +33,7 @@ export function argPairs(ins: Instruction): Array<[string, string | undefined]> 
 }
 
 export function planStages(df: Dockerfile, buildArgs: Record<string, string | null>, target?: string): StagePlan {
-  const metaArgs = new Map<string, string>();
+  const metaArgs = platformArgs(buildArgs);
   const metaInstructions: Instruction[] = [];
   const stages: Stage[] = [];
   for (const ins of df.instructions) {
@@ -69,6 +70,27 @@ export function planStages(df: Dockerfile, buildArgs: Record<string, string | nu
     last = t.index;
   }
   return { metaArgs, metaInstructions, stages, needed: neededStages(stages, last, metaArgs, df.escape) };
+}
+
+/**
+ * BuildKit's automatic platform ARGs (BUILDPLATFORM, TARGETARCH, …): usable in
+ * FROM lines and, once declared with `ARG NAME`, in a stage. Many Dockerfiles
+ * rely on them; berth builds for the host only, so build = target = host.
+ */
+function platformArgs(buildArgs: Record<string, string | null>): Map<string, string> {
+  const arch = hostArchitecture();
+  const out = new Map<string, string>();
+  for (const side of ['BUILD', 'TARGET']) {
+    out.set(`${side}PLATFORM`, `linux/${arch}`);
+    out.set(`${side}OS`, 'linux');
+    out.set(`${side}ARCH`, arch);
+    out.set(`${side}VARIANT`, '');
+  }
+  for (const k of out.keys()) {
+    const v = buildArgs[k];
+    if (typeof v === 'string') out.set(k, v);
+  }
+  return out;
 }
 
 /** The stage a name or index refers to, among the stages before `before`. */

@@ -62,14 +62,17 @@ test('COPY --from an image, a stage as a base, SHELL, USER and WORKDIR seen by R
   assert.match(ls.stdout, /^-rwx/);
 });
 
-test('another platform is refused with 501; FROM --platform of the host is accepted', async () => {
+test('another platform is refused with 501; the host\'s platform and BuildKit\'s platform args work', async () => {
   const dir = contextFolder(ctx.d, 'platform', { Dockerfile: 'FROM --platform=linux/s390x busybox\n' });
   const r = await ctx.d.docker(['build', dir]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /building for platform linux\/s390x is not supported/);
   const flag = await ctx.d.docker(['build', '--platform', 'windows/amd64', dir]);
   assert.match(flag.stderr, /building for platform windows\/amd64 is not supported/);
-  const host = contextFolder(ctx.d, 'hostplatform', { Dockerfile: `FROM --platform=linux/${hostArchitecture()} busybox\nENV P=1\n` });
-  const ok = await ctx.d.docker(['build', host]);
+  const host = contextFolder(ctx.d, 'hostplatform', {
+    Dockerfile: `FROM --platform=linux/${hostArchitecture()} busybox AS one\nFROM --platform=$BUILDPLATFORM busybox\nARG TARGETARCH\nRUN echo "$TARGETARCH" > /arch\n`,
+  });
+  const ok = await ctx.d.docker(['build', '--network', 'none', '-t', 'platformargs', host]);
   assert.equal(ok.code, 0, ok.stderr);
+  assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'platformargs', 'cat', '/arch'])).stdout, `${hostArchitecture()}\n`);
 });
