@@ -18,6 +18,7 @@ import { copyStep } from './copy-step';
 import { instructionFlags, parseDockerfile, type Instruction } from './dockerfile/parser';
 import type { BuildOptions } from './index';
 import { BuildProgress, shortId } from './progress';
+import { removeMountStubs } from '../services/containers/mount-stubs';
 import { runStep } from './run-step';
 import { argPairs, findStage, planStages, type StagePlan } from './stages';
 import { expand, PROXY_ARGS, runArgs, shellOf, type StageState } from './state';
@@ -320,6 +321,8 @@ export class BuildRun {
         this.progress.stream(` ---> Running in ${shortId(id)}\n`);
       }, (chunk) => this.progress.stream(chunk.toString()), this.opts.signal);
       if (code !== 0) throw new StepFailedError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
+      const diffs = s.image.config.rootfs.diff_ids;
+      await removeMountStubs(this.deps.snapshots.path(containerId!), chainIDs(diffs).map((c) => this.deps.snapshots.path(c)), this.deps.host);
       // The container's upper directory becomes the layer when the container goes anyway.
       const id = await this.child(s, createdBy, containerId, this.opts.rm || this.opts.forceRm);
       if (this.opts.rm || this.opts.forceRm) await removeContainer(containerId!);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { useDaemon } from './harness';
+import { run, useDaemon } from './harness';
 import { contextFolder } from './build-helpers';
 
 const ctx = useDaemon();
@@ -38,6 +38,8 @@ test('docker build makes the web-server image: steps, config, history', async ()
   assert.equal(lines.length, 6, hist.stdout);
   assert.equal(lines[0], '/bin/sh -c #(nop)  CMD ["httpd" "-f" "-p" "80" "-h" "/var/www/html"]');
   assert.equal(lines[3], '/bin/sh -c mkdir -p /var/www/html /var/log/httpd && echo hello > /var/www/html/index.html');
+  const layer = await run('tar', ['-tf', path.join(ctx.d.dataRoot, 'content/blobs/sha256', info.RootFS.Layers[1].slice(7))]);
+  assert.deepEqual(layer.stdout.trim().split('\n').filter((n) => n.startsWith('etc')), [], 'runc\'s mount points for /etc files are not in the layer');
   const cat = await ctx.d.docker(['run', '--rm', '--network', 'none', 'web:1', 'cat', '/var/www/html/index.html']);
   assert.equal(cat.stdout, 'hello\n');
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extract } from 'tar-stream';
 import { Readable } from 'node:stream';
-import { useDaemon } from './harness';
+import { run as run2, useDaemon } from './harness';
 
 const ctx = useDaemon();
 
@@ -29,6 +29,7 @@ test('diff lists added, changed and deleted paths; commit keeps them with change
   assert.ok(lines.includes('A /newdir'), diff.stdout);
   assert.ok(lines.includes('C /bin'), diff.stdout);
   assert.ok(lines.includes('D /bin/true'), diff.stdout);
+  assert.ok(!/\/etc/.test(diff.stdout), 'the mount points runc made for /etc/hosts and friends are not changes');
 
   const commit = await ctx.d.docker(['commit', '-m', 'my message', '-a', 'Ms. Nobody', '-c', 'CMD ["cat", "/hello"]', '-c', 'ENV X=1', 'c1', 'committed:v1']);
   assert.equal(commit.code, 0, commit.stderr);
@@ -39,6 +40,8 @@ test('diff lists added, changed and deleted paths; commit keeps them with change
   assert.deepEqual(info.Config.Cmd, ['cat', '/hello']);
   assert.ok(info.Config.Env.includes('X=1'));
   assert.equal(info.RootFS.Layers.length, 2);
+  const layer = await run2('tar', ['-tf', `${ctx.d.dataRoot}/content/blobs/sha256/${info.RootFS.Layers[1].slice(7)}`]);
+  assert.ok(!/^etc\/(hosts|hostname|resolv\.conf)$/m.test(layer.stdout), layer.stdout);
   assert.equal(info.Parent, ctx.busyboxId);
   const out = await ctx.d.docker(['run', '--rm', '--network', 'none', 'committed:v1']);
   assert.equal(out.stdout, 'hi\n');

@@ -9,6 +9,7 @@ import { findOpaqueDirs } from '../../archive/whiteouts';
 import type { Host } from '../../host';
 import { chainIDs, type Snapshotter } from '../../stores/snapshots';
 import type { ImageService } from '../images';
+import { MOUNT_STUBS } from './mount-stubs';
 import type { ContainerRecord } from './record';
 
 export interface FilesystemDeps {
@@ -55,7 +56,11 @@ export async function containerChanges(deps: FilesystemDeps, r: ContainerRecord)
     }
   };
   await walk(upper, '', false);
-  return out;
+  // runc's mount points for /etc/hosts and friends are not the container's doing (Docker keeps them in its init layer).
+  const stubs = out.filter((c) => MOUNT_STUBS.includes(c.Path) && c.Kind === ChangeKind.Added).map((c) => c.Path);
+  const kept = out.filter((c) => !stubs.includes(c.Path));
+  const etcOnlyStubs = !kept.some((c) => c.Path.startsWith('/etc/'));
+  return kept.filter((c) => !(c.Path === '/etc' && c.Kind !== ChangeKind.Deleted && stubs.length && etcOnlyStubs));
 }
 
 /** The container's whole root filesystem as a tar stream, mounted for the occasion when it is not running. */

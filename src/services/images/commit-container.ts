@@ -1,6 +1,8 @@
 // docker commit: a container's changes and config as a new image above the container's image.
 import { InvalidParameterError } from '../../errors';
 import type { ContainerService } from '../containers';
+import { chainIDs } from '../../stores/snapshots';
+import { removeMountStubs } from '../containers/mount-stubs';
 import { applyChanges } from './changes';
 import { createChildImage, runConfigOf, type CommitDeps } from './commit';
 import { parseReference, referenceString } from './reference';
@@ -30,6 +32,11 @@ export async function commitContainer(deps: CommitDeps & { containers: Container
   const base = { ...runConfigOf(r.config as never), ...runConfigOf((opts.config ?? {}) as never) };
   const config = applyChanges(base, opts.changes);
   const parent = await deps.images.get(r.image);
+  // A stopped container's mount points for /etc/hosts and friends are dropped first (runc makes them again at start).
+  if (!r.state.Running) {
+    const lowers = chainIDs(parent.config.rootfs.diff_ids).map((c) => deps.snapshots.path(c));
+    await removeMountStubs(deps.snapshots.path(r.id), lowers);
+  }
   return createChildImage(deps, {
     parent,
     config,
