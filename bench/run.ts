@@ -8,6 +8,7 @@ import { EngineClient, readAll } from '../src/client';
 import { networkBench } from './network';
 import { cpBench, cpBenchDockerd } from './cp';
 import { distributionBench } from './distribution';
+import { buildFigures } from './build';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const ROOT = path.resolve(__dirname, '../..');
@@ -192,8 +193,10 @@ async function main(): Promise<void> {
       rows.push(['dockerd idle RSS, MB', (rssKb(dockerdPid) / 1024).toFixed(1)]);
       rows.push(...await cpBenchDockerd(env, dir, cp));
       rows.push(...await distributionBench(daemon, env));
+      rows.push(...await buildFigures(daemon, env));
     } else {
       rows.push(...await distributionBench(daemon));
+      rows.push(...await buildFigures(daemon));
       rows.push(['dockerd', 'not installed or failed to start: no comparison']);
     }
   } finally {

@@ -55,5 +55,24 @@ step bin/berth port web
 for _ in $(seq 50); do curl -sf -o /dev/null http://localhost:18088/ && break; sleep 0.1; done
 step curl -s http://localhost:18088/
 step bin/berth rm -f web
+
+# The web-server recipe from the builder issue: build it, build again (all cached), serve it on a published port.
+mkdir -p "$DIR/web"
+cat > "$DIR/web/Dockerfile" <<'DOCKERFILE'
+# An image for running a web server
+FROM busybox
+MAINTAINER Ms. Nobody <nobody@example.com>
+RUN mkdir -p /var/www/html /var/log/httpd && echo hello > /var/www/html/index.html
+VOLUME ["/var/www/html", "/var/log/httpd"]
+EXPOSE 80
+CMD ["httpd", "-f", "-p", "80", "-h", "/var/www/html"]
+DOCKERFILE
+step bin/berth build -t web "$DIR/web"
+step bin/berth build -t web "$DIR/web"
+step bin/berth history web
+step bin/berth run -d --name webbuilt -p 127.0.0.1:18080:80 web
+for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:18080/ && break; sleep 0.1; done
+step curl -s http://127.0.0.1:18080/
+step bin/berth rm -f -v webbuilt
 echo
 echo "demo done"

@@ -99,7 +99,7 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
     ex,
     opts.signal ? { signal: opts.signal } : {},
   );
-  // Awaited below; until then a rejection (an abort) must not count as unhandled.
+  // Awaited below; a truncated tar rejects it while entries are still being read, which must not count as unhandled.
   piping.catch(() => undefined);
   let failure: unknown;
   // If the input fails (or is aborted) mid-entry, the entry being written must fail too, or its body never ends.
@@ -121,7 +121,11 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
   try {
     await piping;
   } catch (err) {
-    failure ??= err;
+    // The pipeline's error says what was wrong with the tar when the iterator only saw the stream destroyed.
+    if (failure === undefined || /destroyed|premature/i.test((failure as Error).message)) failure = err;
+  }
+  if (failure instanceof Error && /^Unexpected end of data$/.test(failure.message)) {
+    throw new InvalidParameterError(`invalid tar stream: ${failure.message}`, { cause: failure });
   }
   if (failure) throw failure;
   // Directory times last, deepest first, since creating children changes them.

@@ -24,6 +24,13 @@ export interface PackOptions {
   prefix?: string;
   /** Runs getfattr for `overlay`; defaults to spawning it directly. */
   runner?: CommandRunner;
+  /**
+   * Which entries to pack, by path relative to `dir` ("a/b"). A directory left
+   * out is still walked when `descend` says so (a .dockerignore exception below it).
+   */
+  filter?: { include(rel: string): boolean; descend(rel: string): boolean };
+  /** Extra files appended after the walk: host `path` packed as entry `name`. */
+  extraFiles?: Array<{ name: string; path: string }>;
   signal?: AbortSignal;
   /** Whether to pack what is inside directory `path` (its own entry is always packed); default yes. */
   descend?: (path: string) => Promise<boolean>;
@@ -104,6 +111,7 @@ class Walker {
     if (this.opts.whiteouts === 'overlay') this.opaque = await findOpaqueDirs(this.opts.runner ?? defaultRunner, dir);
     if (prefix) await this.emit(prefix, dir, rootSt);
     if (!this.opts.descend || (await this.opts.descend(dir))) await this.walk(dir, prefix);
+    for (const f of this.opts.extraFiles ?? []) await this.emit(f.name, f.path, await lstat(f.path));
   }
 
   private async walk(dir: string, rel: string): Promise<void> {
@@ -113,6 +121,11 @@ class Walker {
       const path = join(dir, name);
       const entryName = rel ? `${rel}/${name}` : name;
       const st = await lstat(path);
+      const filter = this.opts.filter;
+      if (filter && !filter.include(entryName)) {
+        if (st.isDirectory() && filter.descend(entryName)) await this.walk(path, entryName);
+        continue;
+      }
       if (this.opts.whiteouts === 'overlay' && st.isCharacterDevice() && st.rdev === 0) {
         await this.add({ name: rel ? `${rel}/${WHITEOUT_PREFIX}${name}` : `${WHITEOUT_PREFIX}${name}`, type: 'file', size: 0, mode: 0, uid: st.uid, gid: st.gid, mtime: st.mtime });
         continue;

@@ -8,6 +8,7 @@ type Registrar = (parent: Command, name: string) => unknown;
 /* Command modules load on demand: start-up cost is node + commander + the one command in use. */
 const attach = () => require('./commands/attach') as typeof import('./commands/attach');
 const cp = () => require('./commands/cp') as typeof import('./commands/cp');
+const build = () => require('./commands/build') as typeof import('./commands/build');
 const images = () => require('./commands/images') as typeof import('./commands/images');
 const exec = () => require('./commands/exec') as typeof import('./commands/exec');
 const imp = () => require('./commands/import') as typeof import('./commands/import');
@@ -46,6 +47,7 @@ const TOP_LEVEL: Record<string, Registrar> = {
   pull: (p, n) => dist().registerPull(p, n), push: (p, n) => dist().registerPush(p, n),
   login: (p, n) => dist().registerLogin(p, n), logout: (p, n) => dist().registerLogout(p, n),
   save: (p, n) => archive().registerSave(p, n), load: (p, n) => archive().registerLoad(p, n),
+  build: (p, n) => build().registerBuild(p, n),
 };
 const CONTAINER_GROUP: Record<string, Registrar> = {
   ...CONTAINER,
@@ -60,6 +62,7 @@ const IMAGE_GROUP: Record<string, Registrar> = {
   prune: (p) => images().registerImagePrune(p), busybox: (p, n) => imp().registerBusybox(p, n),
   pull: (p, n) => dist().registerPull(p, n), push: (p, n) => dist().registerPush(p, n),
   save: (p, n) => archive().registerSave(p, n), load: (p, n) => archive().registerLoad(p, n),
+  build: (p, n) => build().registerBuild(p, n),
 };
 const IMAGE_ALIASES: Record<string, string> = { list: 'ls', remove: 'rm' };
 const NETWORK_GROUP: Record<string, Registrar> = {

@@ -17,6 +17,10 @@ import { volumeRoutes } from '../api/routes/volumes';
 import { LocalVolumeService } from '../services/volumes/volume-service';
 import { networkRoutes } from '../api/routes/networks';
 import { bridgeNetworking } from '../services/networks/setup';
+import { commitRoutes } from '../api/routes/commit';
+import { buildRoutes } from '../api/routes/build';
+import { BuildCache } from '../builder/cache';
+import { LocalBuilder } from '../builder/local-builder';
 import { EventBus } from '../services/events/event-bus';
 import { diskUsage } from '../services/system/disk-usage';
 import { LinuxHost } from '../host/linux';
@@ -69,9 +73,11 @@ async function main(): Promise<void> {
   const idFile = path.join(opts.dataRoot, 'engine-id');
   if (!existsSync(idFile)) writeFileSync(idFile, randomUUID());
   const router = new Router();
+  const builder = new LocalBuilder({ images, content, snapshots, containers, host, cache: new BuildCache(metadata), tmpDir: path.join(opts.dataRoot, 'tmp') });
+  await builder.cleanup();
   systemRoutes(router, {
     info: makeInfo(opts, readFileSync(idFile, 'utf8').trim(), containers, images),
-    df: () => diskUsage(images, containers, snapshots, volumes),
+    df: () => diskUsage(images, containers, snapshots, volumes, () => builder.usage()),
   });
   archiveRoutes(router, containers.archive());
   containerRoutes(router, containers);
@@ -88,6 +94,8 @@ async function main(): Promise<void> {
   eventRoutes(router, events);
   volumeRoutes(router, volumes);
   networkRoutes(router, net.service, net.attacher);
+  commitRoutes(router, { images, content, snapshots, host, containers, tmpDir: path.join(opts.dataRoot, 'tmp') });
+  buildRoutes(router, builder);
   const server = createApiServer(router, (method, url, status, err) => {
     if (err) log('error', `${method} ${url}: ${status}: ${err instanceof Error ? err.stack : String(err)}`);
     else log('debug', `${method} ${url} ${status}`);

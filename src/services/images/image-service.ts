@@ -169,7 +169,9 @@ export class LocalImageService implements ImageService {
       }
       out.push(await this.untag(ref, id));
       for (const r of refs) if (r !== ref && r.includes('@')) out.push(await this.untag(r, id));
+      const parent = this.records.get(id)?.parent;
       await this.deleteImage(id, out);
+      if (!opts.noprune) await this.deleteUntaggedParents(parent, out);
       return out;
     }
     const running = users.find((u) => u.running);
@@ -179,8 +181,20 @@ export class LocalImageService implements ImageService {
     if (this.hasChildren(id)) throw new ConflictError(`conflict: unable to delete ${short} (cannot be forced) - image has dependent child images`);
     for (const r of refs) out.push(await this.untag(r, id));
     if (users.length) return out;
+    const parent = this.records.get(id)?.parent;
     await this.deleteImage(id, out);
+    if (!opts.noprune) await this.deleteUntaggedParents(parent, out);
     return out;
+  }
+
+  /** As Docker's rmi: parents (a build's intermediate images) go too while untagged, unused and childless. */
+  private async deleteUntaggedParents(parent: string | undefined, out: DeleteResponseItem[]): Promise<void> {
+    for (let id = parent; id && this.records.has(id);) {
+      if (this.tags.refsOf(id).length || this.users(id).length || this.hasChildren(id)) return;
+      const next = this.records.get(id)!.parent;
+      await this.deleteImage(id, out);
+      id = next;
+    }
   }
 
   /** Drop one reference (canonical form) and say so, as the API and the events do. */

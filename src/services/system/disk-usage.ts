@@ -4,7 +4,7 @@ import type { ImageService } from '../images';
 import type { Snapshotter } from '../../stores/snapshots';
 import type { VolumeService } from '../volumes';
 
-export async function diskUsage(images: ImageService, containers: ContainerService, snapshots: Snapshotter, volumes?: Pick<VolumeService, 'usage'>): Promise<object> {
+export async function diskUsage(images: ImageService, containers: ContainerService, snapshots: Snapshotter, volumes?: Pick<VolumeService, 'usage'>, buildCache?: () => Promise<object[]>): Promise<object> {
   const ctrs = (await containers.list({ all: true, size: true, filters: {} })) as Array<{ ImageID: string }>;
   const imgs = (await images.list({ all: true })) as Array<{ Id: string; Containers: number; SharedSize: number }>;
   for (const i of imgs) {
@@ -13,5 +13,5 @@ export async function diskUsage(images: ImageService, containers: ContainerServi
   }
   let layersSize = 0;
   for (const s of await snapshots.list()) if (s.kind === 'committed') layersSize += await snapshots.usage(s.name).catch(() => 0);
-  return { LayersSize: layersSize, Images: imgs, Containers: ctrs, Volumes: volumes ? await volumes.usage() : [], BuildCache: [] };
+  return { LayersSize: layersSize, Images: imgs, Containers: ctrs, Volumes: volumes ? await volumes.usage() : [], BuildCache: buildCache ? await buildCache() : [] };
 }

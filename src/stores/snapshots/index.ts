@@ -60,6 +60,14 @@ export interface Snapshotter {
   diff(key: string): Readable;
   /** Commit the changes of active `key` as a new layer above its parent, as applyLayer would from diff(key). */
   commit(key: string): Promise<AppliedLayer>;
+  /**
+   * Commit active `key` by moving its upper directory into place as the layer
+   * (no copy, as containerd's overlay snapshotter commits); `diffID` is the
+   * digest of diff(key), which the caller hashed while storing it. The active
+   * snapshot is gone afterwards. If the chainID exists already, the existing
+   * layer is kept and `key` is left as it was.
+   */
+  commitMove(key: string, diffID: string, size: number): Promise<AppliedLayer>;
   /** Remove a snapshot (active or committed). Conflict if a snapshot has it as parent; absent is not an error. */
   remove(name: string): Promise<void>;
   /** Bytes used by a snapshot's own directory. */

@@ -136,6 +136,26 @@ describe('OverlaySnapshotter', () => {
     assert.ok(!existsSync(join(merged, 'etc/old')));
   });
 
+  it('commitMove makes the upper dir itself the layer, the same one commit would make', async () => {
+    await snap.prepare('m1', chain[1]);
+    const merged = await mountAt('m1', 'merged-m1');
+    writeFileSync(join(merged, 'moved'), 'moved\n');
+    unlinkSync(join(merged, 'keep/a'));
+    await host.unmount(mounted.pop()!);
+    const tar = await collect(snap.diff('m1'));
+    const r = await snap.commitMove('m1', sha(tar), tar.length);
+    assert.equal(r.chainID, chainIDs([sha(base), sha(child), sha(tar)])[2]);
+    assert.ok(!(await snap.list()).some((s) => s.name === 'm1'), 'the active snapshot is gone');
+    assert.equal(readFileSync(join(snap.path(r.chainID), 'moved'), 'utf8'), 'moved\n');
+    await snap.prepare('m2', r.chainID);
+    const over = await mountAt('m2', 'merged-m2');
+    assert.ok(!existsSync(join(over, 'keep/a')), 'the whiteout moved with the dir');
+    await host.unmount(mounted.pop()!);
+    await snap.remove('m2');
+    await snap.remove(r.chainID);
+    await assert.rejects(snap.commitMove('m1', sha(tar), 0), NotFoundError);
+  });
+
   it('prepares parentless snapshots as a bind mount and refuses duplicates', async () => {
     await snap.prepare('scratch', undefined);
     assert.deepEqual(await snap.mounts('scratch'), [{ type: 'bind', source: snap.path('scratch'), options: ['rbind', 'rw'] }]);

@@ -185,6 +185,26 @@ export class OverlaySnapshotter implements Snapshotter {
     return this.applyLayer(r.parent, this.diff(key));
   }
 
+  async commitMove(key: string, diffID: string, size: number): Promise<AppliedLayer> {
+    if (!isDigest(diffID)) throw new InvalidParameterError(`invalid diffID: ${JSON.stringify(diffID)}`);
+    const r = await this.record(key);
+    if (!r || r.kind !== 'active') throw new NotFoundError(`No such active snapshot: ${key}`);
+    const chainID = r.parent ? `sha256:${createHash('sha256').update(`${r.parent} ${diffID}`).digest('hex')}` : diffID;
+    await this.serial(async () => {
+      if (await this.record(chainID)) return;
+      const dir = dirFor(chainID);
+      const tmp = await this.newTempDir();
+      await rm(join(tmp, 'fs'), { recursive: true, force: true });
+      await rename(join(this.root, r.dir, 'fs'), join(tmp, 'fs'));
+      await this.records.delete(KIND, r.dir);
+      await rm(join(this.root, dir), { recursive: true, force: true });
+      await rename(tmp, join(this.root, dir));
+      await this.records.put(KIND, dir, { name: chainID, parent: r.parent, kind: 'committed', created: new Date().toISOString(), dir } satisfies SnapshotRecord);
+      await rm(join(this.root, r.dir), { recursive: true, force: true });
+    });
+    return { chainID, diffID, size };
+  }
+
   async remove(name: string): Promise<void> {
     const dir = await this.serial(async () => {
       const r = await this.record(name);

@@ -1,0 +1,49 @@
+// docker commit: a container's changes and config as a new image above the container's image.
+import { InvalidParameterError } from '../../errors';
+import type { ContainerService } from '../containers';
+import { chainIDs } from '../../stores/snapshots';
+import { removeMountStubs } from '../containers/mount-stubs';
+import { applyChanges } from './changes';
+import { createChildImage, runConfigOf, type CommitDeps } from './commit';
+import { parseReference, referenceString } from './reference';
+import type { ImageRunConfig } from './types';
+
+export interface CommitOptions {
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  changes: string[];
+  /** Freeze the container while committing (accepted; not honoured until pause exists). */
+  pause: boolean;
+  /** A Config from the request body, merged over the container's. */
+  config?: Partial<ImageRunConfig>;
+}
+
+export async function commitContainer(deps: CommitDeps & { containers: ContainerService }, idOrName: string, opts: CommitOptions): Promise<string> {
+  const r = deps.containers.get(idOrName);
+  // berth has no pause yet: a running container is committed as it is at this moment, as with --pause=false.
+  let tags: string[] = [];
+  if (opts.repo) {
+    const ref = parseReference(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo);
+    if (ref.digest) throw new InvalidParameterError('refusing to create a tag with a digest reference');
+    tags = [referenceString({ ...ref, tag: ref.tag ?? 'latest' })];
+  }
+  const base = { ...runConfigOf(r.config as never), ...runConfigOf((opts.config ?? {}) as never) };
+  const config = applyChanges(base, opts.changes);
+  const parent = await deps.images.get(r.image);
+  // A stopped container's mount points for /etc/hosts and friends are dropped first (runc makes them again at start).
+  if (!r.state.Running) {
+    const lowers = chainIDs(parent.config.rootfs.diff_ids).map((c) => deps.snapshots.path(c));
+    await removeMountStubs(deps.snapshots.path(r.id), lowers);
+  }
+  return createChildImage(deps, {
+    parent,
+    config,
+    snapshot: r.id,
+    history: { created_by: (r.config.Cmd ?? []).join(' '), ...(opts.author ? { author: opts.author } : {}), ...(opts.comment ? { comment: opts.comment } : {}) },
+    author: opts.author,
+    comment: opts.comment,
+    tags,
+  });
+}
