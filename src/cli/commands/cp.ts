@@ -224,9 +224,11 @@ async function copyTo(content: Readable, src: CopyInfo, dstPath: string): Promis
 async function copyToContainer(client: EngineClient, srcArg: string, container: string, dstPath: string, opts: CpOptions): Promise<void> {
   const fromStdin = srcArg === '-';
   const dst: CopyInfo = { path: dstPath, exists: false, isDir: false };
-  let st = await statPath(client, container, dstPath).catch((err) => {
-    if (isApiError(err, 404) || isApiError(err, 400)) return undefined;
-    throw err;
+  let st = await statPath(client, container, dstPath).catch(async (err) => {
+    if (!isApiError(err, 404) && !isApiError(err, 400)) throw err;
+    // A HEAD 404 has no body: tell a missing container (an error) from a missing path (fine) before uploading.
+    if (isApiError(err, 404)) await client.request('GET', `/containers/${encodeURIComponent(container)}/json`).then((r) => r.body.resume());
+    return undefined;
   });
   if (st && isLinkMode(st.mode)) {
     dst.path = st.linkTarget.startsWith('/') ? st.linkTarget : path.posix.join(splitDirEntry(dstPath)[0], st.linkTarget);
