@@ -71,7 +71,10 @@ const NETWORK_GROUP: Record<string, Registrar> = {
   prune: (p) => network().registerNetworkPrune(p), connect: (p) => network().registerNetworkConnect(p),
   disconnect: (p) => network().registerNetworkDisconnect(p),
 };
-const SYSTEM_GROUP: Record<string, Registrar> = { info: (p, n) => system().registerInfo(p, n) };
+const SYSTEM_GROUP: Record<string, Registrar> = {
+  info: (p, n) => system().registerInfo(p, n),
+  prune: (p) => (require('./commands/system-prune') as typeof import('./commands/system-prune')).registerSystemPrune(p),
+};
 const VOLUME_GROUP: Record<string, Registrar> = Object.fromEntries(
   ['create', 'ls', 'inspect', 'rm', 'prune'].map((n): [string, Registrar] => [n, (p) => volume().VOLUME_COMMANDS[n](p)]));
 const GROUPS: Record<string, { description: string; commands: Record<string, Registrar>; aliases: Record<string, string> }> = {
