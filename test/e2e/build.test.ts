@@ -143,3 +143,28 @@ test('a build arg a RUN sees is part of its cache key; proxy args are used but n
   assert.match(hist.stdout, /^\|1 V=2 \/bin\/sh -c echo "v=\$V proxy=\$HTTP_PROXY" > \/v$/m);
   assert.doesNotMatch(hist.stdout, /proxy\.invalid/);
 });
+
+test('without --network a RUN step gets the default bridge, and the built web server answers through a published port', async () => {
+  const dir = contextDir('bridged', {
+    Dockerfile: `FROM busybox
+RUN ip -4 -o addr show eth0 | grep -o 'inet [0-9.]*' > /build-addr
+RUN mkdir -p /www && echo built-and-served > /www/index.html
+EXPOSE 80
+CMD ["httpd", "-f", "-p", "80", "-h", "/www"]
+`,
+  });
+  const r = await ctx.d.docker(['build', '-t', 'bridged', dir]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const addr = (await ctx.d.docker(['run', '--rm', '--network', 'none', 'bridged', 'cat', '/build-addr'])).stdout.trim();
+  const net = ctx.d.subnet.split('.').slice(0, 3).join('.');
+  assert.ok(addr.startsWith(`inet ${net}.`), `RUN had ${addr}, daemon subnet ${ctx.d.subnet}`);
+  const id = (await ctx.d.docker(['run', '-d', '-p', '127.0.0.1::80', 'bridged'])).stdout.trim();
+  const port = (await ctx.d.docker(['port', id, '80'])).stdout.trim().split(':').pop();
+  let body = '';
+  for (let i = 0; i < 50 && !body; i++) {
+    body = (await run('curl', ['-sf', `http://127.0.0.1:${port}/`])).stdout;
+    if (!body) await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.equal(body, 'built-and-served\n');
+  await ctx.d.docker(['rm', '-f', id]);
+});
