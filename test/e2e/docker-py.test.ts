@@ -8,7 +8,8 @@ const ctx = useDaemon();
 const SCRIPT = path.resolve(__dirname, '../../../test/e2e/docker-py.py');
 
 test('docker-py runs a container, execs in it, reads stats and logs, and removes it', async () => {
-  const r = await run('python3', [SCRIPT], { env: { ...process.env, DOCKER_HOST: ctx.d.host } });
+  // Debian's python3 with Debian's python3-docker (make setup installs it), not whatever python3 is first on PATH.
+  const r = await run('/usr/bin/python3', [SCRIPT], { env: { ...process.env, DOCKER_HOST: ctx.d.host } });
   assert.equal(r.code, 0, r.stderr);
   const seen = JSON.parse(r.stdout.trim().split('\n').pop()!);
   assert.equal(seen.ping, true);
