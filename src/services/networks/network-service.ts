@@ -246,6 +246,8 @@ export class LocalNetworkService implements NetworkService {
     await this.deps.host.run('ip', ['-force', '-batch', '-'], { input: script + '\n', allowFailure: true });
     const check = await this.deps.host.run('ip', ['-4', '-o', 'addr', 'show', 'dev', n.bridge], { allowFailure: true });
     if (!check.stdout.includes(` ${n.gateway}/`)) throw new ConflictError(`could not set up bridge ${n.bridge} with ${n.gateway}/${prefix}: ${check.stderr.trim()}`);
+    // Published ports DNAT 127.0.0.1 into the bridge (port-nat.ts); the raw chain keeps containers off the host's 127/8.
+    await this.deps.host.run('sysctl', ['-qw', `net/ipv4/conf/${n.bridge}/route_localnet=1`]);
   }
 
   private async syncFirewall(): Promise<void> {
