@@ -34,9 +34,9 @@ export function natRules(chain: string, bridges: BridgeRule[]): string[] {
   ]);
 }
 
-/** Raw rules: bridges have route_localnet (for published ports on 127.0.0.1), so nothing from a bridge may reach the host's 127/8. */
+/** Raw rules for packets to 127/8 (the jump matches that): bridges have route_localnet for published ports on 127.0.0.1, so none may come from a bridge. */
 export function rawRules(chain: string, bridges: BridgeRule[]): string[] {
-  return bridges.map((b) => `-A ${chain} -i ${b.bridge} -d 127.0.0.0/8 -j DROP`);
+  return bridges.map((b) => `-A ${chain} -i ${b.bridge} -j DROP`);
 }
 
 export class Firewall {
@@ -53,11 +53,13 @@ export class Firewall {
     await this.host.run('iptables-restore', ['-w', '--noflush'], { input });
     await this.jump('filter', 'FORWARD');
     await this.jump('nat', 'POSTROUTING');
-    await this.jump('raw', 'PREROUTING');
+    // Only packets to 127/8 enter the raw chain: every other packet pays one match, not one per network.
+    await this.jump('raw', 'PREROUTING', ['-d', '127.0.0.0/8']);
   }
 
-  private async jump(table: string, from: string): Promise<void> {
-    const check = await this.host.run('iptables', ['-w', '-t', table, '-C', from, '-j', this.chain], { allowFailure: true });
-    if (check.code !== 0) await this.host.run('iptables', ['-w', '-t', table, '-I', from, '1', '-j', this.chain]);
+  private async jump(table: string, from: string, match: string[] = []): Promise<void> {
+    const rule = [...match, '-j', this.chain];
+    const check = await this.host.run('iptables', ['-w', '-t', table, '-C', from, ...rule], { allowFailure: true });
+    if (check.code !== 0) await this.host.run('iptables', ['-w', '-t', table, '-I', from, '1', ...rule]);
   }
 }
