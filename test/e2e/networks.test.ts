@@ -224,3 +224,34 @@ test('berth network and port commands print docker\'s shapes', async () => {
   assert.equal((await ctx.d.berth(['rm', '-f', 'bp'])).code, 0);
   assert.equal((await ctx.d.berth(['network', 'prune', '-f'])).stdout, 'Deleted Networks:\nbn\n\n');
 });
+
+test('network prune removes user networks with no running container, honouring until, label and label!', async () => {
+  const ok = async (args: string[]) => {
+    const r = await ctx.d.docker(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  await ok(['network', 'create', 'p-old']);
+  const oldCreated = (await ok(['network', 'inspect', '-f', '{{.Created}}', 'p-old'])).trim();
+  await ok(['network', 'create', 'p-stopped']);
+  await ok(['network', 'create', 'p-running']);
+  await ok(['network', 'create', '--label', 'keep', 'p-labeled']);
+  await ok(['run', '--name', 'p-exited', '--network', 'p-stopped', 'busybox', 'true']);
+  await ok(['run', '-d', '--name', 'p-up', '--network', 'p-running', 'busybox', 'sleep', '600']);
+
+  assert.equal(await ok(['network', 'prune', '-f', '--filter', `until=${oldCreated}`]), 'Deleted Networks:\np-old\n\n', 'only what was created by then');
+  assert.equal(await ok(['network', 'prune', '-f', '--filter', 'label!=keep']), 'Deleted Networks:\np-stopped\n\n', 'a stopped container does not keep its network');
+  const left = (await ok(['network', 'ls', '--format', '{{.Name}}'])).split('\n').filter((n) => n.startsWith('p-'));
+  assert.deepEqual(left.sort(), ['p-labeled', 'p-running']);
+  const start = await ctx.d.docker(['start', 'p-exited']);
+  assert.notEqual(start.code, 0);
+  assert.match(start.stderr, /network p-stopped not found/);
+
+  const bad = await ctx.d.docker(['network', 'prune', '-f', '--filter', 'until=someday']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /until=someday/);
+  assert.match((await ctx.d.docker(['network', 'prune', '-f', '--filter', 'dangling=true'])).stderr, /invalid filter 'dangling'/);
+  await ok(['rm', '-f', 'p-exited', 'p-up']);
+  assert.equal(await ok(['network', 'prune', '-f', '--filter', 'label=keep']), 'Deleted Networks:\np-labeled\n\n');
+  await ok(['network', 'rm', 'p-running']);
+});

@@ -8,6 +8,7 @@ import type { EmbeddedDns } from './dns-server';
 import type { Endpoints } from './endpoints';
 import type { Firewall } from './firewall';
 import { checkHostAddress, defaultGateway, formatCidr, overlaps, parseCidr, pickSubnet, type Subnet } from './ipam';
+import { pruneFilter } from './prune-filter';
 import { networkView, pseudoNetworkView } from './views';
 import type { ContainerDirectory, CreateNetworkBody, NetworkRecord, NetworkService } from './index';
 
@@ -153,14 +154,17 @@ export class LocalNetworkService implements NetworkService {
     this.emit(n, 'destroy');
   }
 
+  /** As Docker: user networks with no running container's endpoint go (stopped containers keep only their settings). */
   async prune(filters: Record<string, string[]>): Promise<{ NetworksDeleted: string[] }> {
+    const wanted = pruneFilter(filters);
     const deleted: string[] = [];
     for (const n of [...this.networks.values()]) {
-      if (n.builtin || this.inUse(n) || !matches({ n, name: n.name, id: n.id, driver: n.driver }, pruneFilters(filters), () => false)) continue;
+      if (n.builtin || !wanted(n) || this.activeEndpoints(n).length) continue;
       await this.destroy(n);
       this.emit(n, 'destroy');
       deleted.push(n.name);
     }
+    this.deps.events?.publish('network', 'prune', '', { reclaimed: '0' });
     return { NetworksDeleted: deleted };
   }
 
@@ -301,14 +305,4 @@ function matches(v: Listed, filters: Record<string, string[]>, inUse: (n: Networ
     if (!ok) return false;
   }
   return true;
-}
-
-function pruneFilters(filters: Record<string, string[]>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(filters)) {
-    if (k === 'until') throw new NotImplementedError(`the 'until' filter of network prune is not implemented`);
-    if (k !== 'label') throw new InvalidParameterError(`invalid filter '${k}'`);
-    out[k] = v;
-  }
-  return out;
 }
