@@ -70,13 +70,20 @@ test('UDP ports publish too: a datagram through the host port is echoed back by 
   const id = (await ctx.d.docker(['run', '-d', '-v', '/:/host:ro', '-p', '127.0.0.1:18453:5353/udp', 'busybox', 'chroot', '/host', 'perl', '-MIO::Socket::INET', '-e', echo])).stdout.trim();
   assert.equal((await ctx.d.docker(['port', id])).stdout, '5353/udp -> 127.0.0.1:18453\n');
   assert.equal(await eventually(() => udpRoundTrip('127.0.0.1', 18453, 'over-udp')), 'echo:over-udp');
+  // A sender keeping its source port reaches the next container on that host port, not the removed one's flow.
+  assert.equal(await eventually(() => udpRoundTrip('127.0.0.1', 18453, 'kept-port', 18454)), 'echo:kept-port');
   assert.equal((await ctx.d.docker(['rm', '-f', id])).code, 0);
+  const next = await ctx.d.docker(['run', '-d', '-v', '/:/host:ro', '-p', '127.0.0.1:18453:5353/udp', 'busybox', 'chroot', '/host', 'perl', '-MIO::Socket::INET', '-e', echo.replace('echo:', 'next:')]);
+  assert.equal(next.code, 0, next.stderr);
+  assert.equal(await eventually(() => udpRoundTrip('127.0.0.1', 18453, 'kept-port', 18454)), 'next:kept-port');
+  assert.equal((await ctx.d.docker(['rm', '-f', next.stdout.trim()])).code, 0);
 });
 
-/** Send one datagram and wait briefly for the answer. */
-function udpRoundTrip(host: string, port: number, text: string): Promise<string> {
+/** Send one datagram (from `fromPort` when given) and wait briefly for the answer. */
+function udpRoundTrip(host: string, port: number, text: string, fromPort?: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket('udp4');
+    if (fromPort) sock.bind(fromPort);
     const timer = setTimeout(() => { sock.close(); reject(new Error('no UDP answer')); }, 500);
     sock.on('message', (msg) => {
       clearTimeout(timer);

@@ -43,7 +43,7 @@ test('one DNAT rule per mapping, on the host address when one was given', () => 
   ]);
 });
 
-test('the chain and its jumps exist only while a port is published, and nothing else is touched', async () => {
+test('the chain and its jumps exist only while a port is published, and nothing else is touched but UDP flows', async () => {
   const ipt = new FakeIptables();
   const nat = new PortNat(ipt, 'BERTH-b-DNAT');
   const web = { ip: '10.1.0.2', ports: [{ containerPort: 80, protocol: 'tcp' as const, hostIp: '', hostPort: 8080 }] };
@@ -56,7 +56,8 @@ test('the chain and its jumps exist only while a port is published, and nothing 
   await nat.unpublish('b');
   assert.deepEqual([...ipt.jumps], []);
   assert.equal(ipt.chains.size, 0);
-  assert.ok(ipt.calls.every((c) => c.startsWith('iptables-restore -w --noflush') || c.startsWith('iptables -w -t nat ')), ipt.calls.join('\n'));
+  assert.deepEqual(ipt.calls.filter((c) => c.startsWith('conntrack')), ['conntrack -D -p udp --orig-port-dst 53'], 'old UDP flows to a published port are forgotten');
+  assert.ok(ipt.calls.every((c) => /^(iptables-restore -w --noflush|iptables -w -t nat |conntrack )/.test(c)), ipt.calls.join('\n'));
 });
 
 test('a sync with nothing published removes what a previous run left, and is a no-op when nothing is there', async () => {

@@ -33,9 +33,10 @@ export class PortNat {
   constructor(private readonly host: Host, readonly chain: string) {}
 
   /** Publish (or replace) the ports of `owner`, a container ID. */
-  publish(owner: string, p: PublishedPorts): Promise<void> {
+  async publish(owner: string, p: PublishedPorts): Promise<void> {
     this.adopt(owner, p);
-    return this.sync();
+    await this.sync();
+    for (const m of p.ports) if (m.protocol === 'udp') await this.forgetFlows(m);
   }
 
   /** Record what a previous run published, to be programmed by the next sync(). */
@@ -72,6 +73,16 @@ export class PortNat {
     if (exists.code !== 0) return;
     await this.host.run('iptables', ['-w', '-t', 'nat', '-F', this.chain]);
     await this.host.run('iptables', ['-w', '-t', 'nat', '-X', this.chain]);
+  }
+
+  /**
+   * UDP has no connection to end: a sender that kept its source port would stay on the flow conntrack made
+   * before (to a removed container, or to the socket holding the port) and never meet the new DNAT rule.
+   * Without the conntrack tool that flow lives until it idles out.
+   */
+  private async forgetFlows(m: PortMapping): Promise<void> {
+    const dst = m.hostIp && m.hostIp !== '0.0.0.0' ? ['--orig-dst', m.hostIp] : [];
+    await this.host.run('conntrack', ['-D', '-p', 'udp', ...dst, '--orig-port-dst', String(m.hostPort)], { allowFailure: true }).catch(() => undefined);
   }
 
   private async hasJump(hook: string): Promise<boolean> {
