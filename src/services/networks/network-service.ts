@@ -135,7 +135,7 @@ export class LocalNetworkService implements NetworkService {
       ...[...this.networks.values()].map((n) => ({ view: this.view(n), n, name: n.name, id: n.id, driver: n.driver })),
       ...(['host', 'none'] as const).map((p) => ({ view: pseudoNetworkView(p, this.pseudo(p)), name: p, id: this.pseudo(p), driver: p === 'host' ? 'host' : 'null' })),
     ];
-    return views.filter((v) => matches(v, filters, (n) => this.inUse(n))).map((v) => v.view);
+    return views.filter((v) => matches(v, filters, (n) => this.activeEndpoints(n).length > 0)).map((v) => v.view);
   }
 
   inspect(idOrName: string): object {
@@ -168,15 +168,9 @@ export class LocalNetworkService implements NetworkService {
     return { NetworksDeleted: deleted };
   }
 
-  /** Running containers with an endpoint on `n`. */
+  /** Running containers with an endpoint on `n` (Docker's "in use" for prune and the dangling filter). */
   activeEndpoints(n: NetworkRecord): string[] {
     return [...this.deps.endpoints.sandboxes.values()].filter((sb) => sb.endpoints[n.id]).map((sb) => sb.containerId);
-  }
-
-  /** Any container (running or not) configured to use `n`. */
-  private inUse(n: NetworkRecord): boolean {
-    if (this.activeEndpoints(n).length) return true;
-    return this.directory.all().some((r) => Object.values((r.networkSettings.Networks ?? {}) as Record<string, { NetworkID?: string }>).some((e) => e.NetworkID === n.id));
   }
 
   view(n: NetworkRecord): object {
