@@ -100,6 +100,7 @@ test('list answers Docker\'s filters and shows host and none', async () => {
   assert.deepEqual(names({}), ['bridge', 'front', 'host', 'none']);
   assert.deepEqual(names({ type: ['custom'] }), ['front']);
   assert.deepEqual(names({ label: ['tier=web'] }), ['front']);
+  assert.deepEqual(names({ label: ['tier=web', 'owner'] }), [], 'every label filter must match');
   assert.deepEqual(names({ driver: ['null'] }), ['none']);
   assert.deepEqual(names({ dangling: ['true'] }), ['front']);
   assert.throws(() => svc.list({ bogus: ['x'] }), /invalid filter 'bogus'/);

@@ -8,7 +8,7 @@ import type { EmbeddedDns } from './dns-server';
 import type { Endpoints } from './endpoints';
 import type { Firewall } from './firewall';
 import { checkHostAddress, defaultGateway, formatCidr, overlaps, parseCidr, pickSubnet, type Subnet } from './ipam';
-import { pruneFilter } from './prune-filter';
+import { hasLabel, pruneFilter } from './prune-filter';
 import { networkView, pseudoNetworkView } from './views';
 import type { ContainerDirectory, CreateNetworkBody, NetworkRecord, NetworkService } from './index';
 
@@ -276,27 +276,24 @@ export class LocalNetworkService implements NetworkService {
 
 type Listed = { n?: NetworkRecord; name: string; id: string; driver: string };
 
-/** Docker's network filters: name (substring), id (prefix), driver, label, type (builtin/custom), dangling. */
+/** Docker's network filters: name (substring), id (prefix), driver, label, type (builtin/custom), dangling (no running container). */
 function matches(v: Listed, filters: Record<string, string[]>, inUse: (n: NetworkRecord) => boolean): boolean {
   for (const [key, values] of Object.entries(filters)) {
     if (!values.length) continue;
-    const ok = values.some((want) => {
+    const test = (want: string): boolean => {
       switch (key) {
         case 'name': return v.name.includes(want);
         case 'id': return v.id.startsWith(want);
         case 'driver': return v.driver === want;
         case 'type': return want === 'custom' ? !!v.n && !v.n.builtin : want === 'builtin' ? !v.n || v.n.builtin : false;
-        case 'label': {
-          const [k, val] = want.split('=', 2);
-          const labels = v.n?.labels ?? {};
-          return val === undefined ? k in labels : labels[k] === val;
-        }
+        case 'label': return hasLabel(v.n?.labels ?? {}, want);
         case 'dangling': return v.n ? !v.n.builtin && !inUse(v.n) === (want === 'true' || want === '1') : false;
         case 'scope': return want === 'local';
         default: throw new InvalidParameterError(`invalid filter '${key}'`);
       }
-    });
-    if (!ok) return false;
+    };
+    // As Docker: any one value of a key matches, except labels, which must all match.
+    if (!(key === 'label' ? values.every(test) : values.some(test))) return false;
   }
   return true;
 }

@@ -20,8 +20,8 @@ export function pruneFilter(filters: Record<string, string[]>, now = Date.now())
   };
 }
 
-/** `key` or `key=value`. */
-function hasLabel(labels: Record<string, string>, filter: string): boolean {
+/** Whether `labels` has a label filter's `key` or `key=value` (the value may hold "="). */
+export function hasLabel(labels: Record<string, string>, filter: string): boolean {
   const i = filter.indexOf('=');
   return i < 0 ? filter in labels : labels[filter.slice(0, i)] === filter.slice(i + 1);
 }
