@@ -1,6 +1,6 @@
 # The README's commands. Each works as root on a fresh Debian 12 machine from a clean clone.
 SHELL := /bin/bash
-APT_PACKAGES := runc conmon containernetworking-plugins iptables iproute2 busybox-static attr util-linux procps tini docker-registry skopeo apache2-utils zstd curl python3-docker
+APT_PACKAGES := runc conmon containernetworking-plugins iptables iproute2 busybox-static attr util-linux procps tini docker-registry skopeo apache2-utils zstd curl python3-docker conntrack
 NODE_TESTS = $(shell find dist/src -name '*.test.js' 2>/dev/null | sort)
 E2E_TESTS = $(shell find dist/test -name '*.test.js' 2>/dev/null | sort)
 

@@ -45,7 +45,8 @@ export function run(cmd: string, args: string[], opts: { input?: string | Buffer
   return runCommand(cmd, args, { ...opts, timeoutMs: opts.timeoutMs ?? 60_000, allowFailure: true });
 }
 
-export async function startDaemon(): Promise<TestDaemon> {
+/** `netns`: a pinned network namespace file to run berthd in (its bridges and iptables then live there only). */
+export async function startDaemon(opts: { netns?: string } = {}): Promise<TestDaemon> {
   const dir = mkdtempSync('/tmp/berth-e2e-');
   const tag = randomBytes(3).toString('hex');
   const socket = path.join(dir, 'berth.sock');
@@ -58,8 +59,10 @@ export async function startDaemon(): Promise<TestDaemon> {
   let log = '';
 
   const launch = async () => {
-    proc = spawn(process.execPath, [path.join(ROOT, 'bin/berthd'), '-H', host, '--data-root', dataRoot, '--exec-root', execRoot,
-      '--bridge', bridge, '--bip', subnet, '--pidfile', path.join(dir, 'berthd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const argv = [process.execPath, path.join(ROOT, 'bin/berthd'), '-H', host, '--data-root', dataRoot, '--exec-root', execRoot,
+      '--bridge', bridge, '--bip', subnet, '--pidfile', path.join(dir, 'berthd.pid')];
+    if (opts.netns) argv.unshift('nsenter', `--net=${opts.netns}`);
+    proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     proc.stderr!.on('data', (b) => (log += b.toString()));
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -102,7 +105,7 @@ export async function startDaemon(): Promise<TestDaemon> {
       }
       killContainers(execRoot);
       unmountUnder(dir);
-      cleanNetworking(dataRoot, bridge);
+      cleanNetworking(dataRoot, bridge, opts.netns);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -17,20 +17,26 @@ export function daemonNetworkNames(dataRoot: string, defaultBridge: string): { b
   return { bridges: [...bridges], containerIds: [...ids] };
 }
 
-/** iptables-save lines of `table` that belong to this daemon: its chain, its bridges, its containers' CNI rules. */
-export function ownedRules(table: string, bridges: string[], containerIds: string[], chain: string): string[] {
-  const saved = execFileSync('iptables-save', ['-t', table], { encoding: 'utf8' });
+/** Run a program in the network namespace pinned at `netns` (the test's own when undefined). */
+export function inNetns(netns: string | undefined, cmd: string, args: string[], opts: { input?: string } = {}): string {
+  const [file, argv] = netns ? ['nsenter', [`--net=${netns}`, cmd, ...args]] : [cmd, args];
+  return execFileSync(file, argv, { encoding: 'utf8', input: opts.input, stdio: ['pipe', 'pipe', 'ignore'] });
+}
+
+/** iptables-save lines of `table` that belong to this daemon: its chains, its bridges, its containers' CNI rules. */
+export function ownedRules(table: string, bridges: string[], containerIds: string[], chain: string, netns?: string): string[] {
+  const saved = inNetns(netns, 'iptables-save', ['-t', table]);
   return saved.split('\n').filter((l) => l.startsWith('-A ') && (
     l.includes(chain) || bridges.some((b) => new RegExp(`-[io] ${b}( |$)`).test(l)) || containerIds.some((id) => l.includes(id))
   ));
 }
 
 /** Delete the daemon's rules, the CNI chains they jump to, its own chain, then its bridges. */
-export function cleanNetworking(dataRoot: string, defaultBridge: string): void {
+export function cleanNetworking(dataRoot: string, defaultBridge: string, netns?: string): void {
   const { bridges, containerIds } = daemonNetworkNames(dataRoot, defaultBridge);
   const chain = `BERTH-${defaultBridge}`;
-  for (const table of ['filter', 'nat']) {
-    const rules = ownedRules(table, bridges, containerIds, chain);
+  for (const table of ['filter', 'nat', 'raw']) {
+    const rules = ownedRules(table, bridges, containerIds, chain, netns);
     const chains = new Set<string>();
     for (const r of rules) {
       const jump = / -j (CNI-[A-Za-z0-9-]+|BERTH-[A-Za-z0-9-]+)/.exec(r)?.[1];
@@ -39,13 +45,13 @@ export function cleanNetworking(dataRoot: string, defaultBridge: string): void {
       if (own && own !== 'CNI-FORWARD' && own !== 'CNI-ADMIN') chains.add(own);
     }
     const deletes = rules.filter((r) => !chains.has(r.split(' ')[1])).map((r) => `-D ${r.slice(3)}`);
-    const existing = execFileSync('iptables-save', ['-t', table], { encoding: 'utf8' });
+    const existing = inNetns(netns, 'iptables-save', ['-t', table]);
     const live = [...chains].filter((c) => existing.includes(`:${c} `));
     if (!deletes.length && !live.length) continue;
     const input = [`*${table}`, ...deletes, ...live.map((c) => `-F ${c}`), ...live.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
-    try { execFileSync('iptables-restore', ['-w', '--noflush'], { input, stdio: ['pipe', 'ignore', 'ignore'] }); } catch { /* raced with the daemon's own teardown */ }
+    try { inNetns(netns, 'iptables-restore', ['-w', '--noflush'], { input }); } catch { /* raced with the daemon's own teardown */ }
   }
   for (const b of bridges) {
-    try { execFileSync('ip', ['link', 'del', b], { stdio: 'ignore' }); } catch { /* never made or already gone */ }
+    try { inNetns(netns, 'ip', ['link', 'del', b]); } catch { /* never made or already gone */ }
   }
 }

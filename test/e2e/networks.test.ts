@@ -70,13 +70,20 @@ test('UDP ports publish too: a datagram through the host port is echoed back by 
   const id = (await ctx.d.docker(['run', '-d', '-v', '/:/host:ro', '-p', '127.0.0.1:18453:5353/udp', 'busybox', 'chroot', '/host', 'perl', '-MIO::Socket::INET', '-e', echo])).stdout.trim();
   assert.equal((await ctx.d.docker(['port', id])).stdout, '5353/udp -> 127.0.0.1:18453\n');
   assert.equal(await eventually(() => udpRoundTrip('127.0.0.1', 18453, 'over-udp')), 'echo:over-udp');
+  // A sender keeping its source port reaches the next container on that host port, not the removed one's flow.
+  assert.equal(await eventually(() => udpRoundTrip('127.0.0.1', 18453, 'kept-port', 18454)), 'echo:kept-port');
   assert.equal((await ctx.d.docker(['rm', '-f', id])).code, 0);
+  const next = await ctx.d.docker(['run', '-d', '-v', '/:/host:ro', '-p', '127.0.0.1:18453:5353/udp', 'busybox', 'chroot', '/host', 'perl', '-MIO::Socket::INET', '-e', echo.replace('echo:', 'next:')]);
+  assert.equal(next.code, 0, next.stderr);
+  assert.equal(await eventually(() => udpRoundTrip('127.0.0.1', 18453, 'kept-port', 18454)), 'next:kept-port');
+  assert.equal((await ctx.d.docker(['rm', '-f', next.stdout.trim()])).code, 0);
 });
 
-/** Send one datagram and wait briefly for the answer. */
-function udpRoundTrip(host: string, port: number, text: string): Promise<string> {
+/** Send one datagram (from `fromPort` when given) and wait briefly for the answer. */
+function udpRoundTrip(host: string, port: number, text: string, fromPort?: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket('udp4');
+    if (fromPort) sock.bind(fromPort);
     const timer = setTimeout(() => { sock.close(); reject(new Error('no UDP answer')); }, 500);
     sock.on('message', (msg) => {
       clearTimeout(timer);
@@ -223,4 +230,35 @@ test('berth network and port commands print docker\'s shapes', async () => {
   assert.match(notPublished.stderr, /No public port '81\/tcp' published for bp/);
   assert.equal((await ctx.d.berth(['rm', '-f', 'bp'])).code, 0);
   assert.equal((await ctx.d.berth(['network', 'prune', '-f'])).stdout, 'Deleted Networks:\nbn\n\n');
+});
+
+test('network prune removes user networks with no running container, honouring until, label and label!', async () => {
+  const ok = async (args: string[]) => {
+    const r = await ctx.d.docker(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  await ok(['network', 'create', 'p-old']);
+  const oldCreated = (await ok(['network', 'inspect', '-f', '{{.Created}}', 'p-old'])).trim();
+  await ok(['network', 'create', 'p-stopped']);
+  await ok(['network', 'create', 'p-running']);
+  await ok(['network', 'create', '--label', 'keep', 'p-labeled']);
+  await ok(['run', '--name', 'p-exited', '--network', 'p-stopped', 'busybox', 'true']);
+  await ok(['run', '-d', '--name', 'p-up', '--network', 'p-running', 'busybox', 'sleep', '600']);
+
+  assert.equal(await ok(['network', 'prune', '-f', '--filter', `until=${oldCreated}`]), 'Deleted Networks:\np-old\n\n', 'only what was created by then');
+  assert.equal(await ok(['network', 'prune', '-f', '--filter', 'label!=keep']), 'Deleted Networks:\np-stopped\n\n', 'a stopped container does not keep its network');
+  const left = (await ok(['network', 'ls', '--format', '{{.Name}}'])).split('\n').filter((n) => n.startsWith('p-'));
+  assert.deepEqual(left.sort(), ['p-labeled', 'p-running']);
+  const start = await ctx.d.docker(['start', 'p-exited']);
+  assert.notEqual(start.code, 0);
+  assert.match(start.stderr, /network p-stopped not found/);
+
+  const bad = await ctx.d.docker(['network', 'prune', '-f', '--filter', 'until=someday']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /until=someday/);
+  assert.match((await ctx.d.docker(['network', 'prune', '-f', '--filter', 'dangling=true'])).stderr, /invalid filter 'dangling'/);
+  await ok(['rm', '-f', 'p-exited', 'p-up']);
+  assert.equal(await ok(['network', 'prune', '-f', '--filter', 'label=keep']), 'Deleted Networks:\np-labeled\n\n');
+  await ok(['network', 'rm', 'p-running']);
 });

@@ -6,6 +6,7 @@ import type { MetadataStore } from '../../stores/metadata';
 import type { CniExec, CniPluginConf, CniTarget } from './cni';
 import type { HostPorts } from './host-ports';
 import type { NetnsFiles } from './netns';
+import type { PortNat } from './port-nat';
 import type { PortMapping, PortRequest } from './port-spec';
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from './index';
 
@@ -27,17 +28,22 @@ export class Endpoints {
     private readonly cni: CniExec,
     private readonly netns: NetnsFiles,
     private readonly ports: HostPorts,
+    private readonly portNat: PortNat,
     private readonly metadata: MetadataStore,
     private readonly dataRoot: string,
     private readonly log: (msg: string) => void,
   ) {}
 
-  /** Read the sandboxes left by the previous run and hold their published ports again. */
+  /** Read the sandboxes left by the previous run, hold their published ports again and program exactly their NAT. */
   async load(): Promise<void> {
     for (const sb of await this.metadata.list<SandboxRecord>(KIND)) {
       this.sandboxes.set(sb.containerId, sb);
-      for (const ep of Object.values(sb.endpoints)) await this.ports.readopt(sb.containerId, ep.ports, this.log);
+      for (const ep of Object.values(sb.endpoints)) {
+        await this.ports.readopt(sb.containerId, ep.ports, this.log);
+        if (ep.portNat && ep.ip) this.portNat.adopt(sb.containerId, { ip: ep.ip, ports: ep.ports });
+      }
     }
+    await this.portNat.sync();
     // A crash between unshare and the first record leaves a pinned netns nobody knows: unpin it.
     for (const id of await this.netns.list()) if (!this.sandboxes.has(id)) await this.netns.remove(id);
   }
@@ -63,20 +69,21 @@ export class Endpoints {
     const mappings = opts.primary ? await this.ports.reserve(sb.containerId, opts.ports) : [];
     const ep: EndpointRecord = {
       networkId: net.id, endpointId: randomBytes(32).toString('hex'), ifname, ip: '', prefix: 0, gateway: net.gateway,
-      mac: '', aliases: opts.aliases, cni: {}, ports: mappings,
+      mac: '', aliases: opts.aliases, cni: {}, ports: mappings, portNat: true,
     };
     const target = this.target(sb, ep, opts);
     // Record the endpoint before ADD: a crash in between still leaves something for teardown to DEL.
     sb.endpoints[net.id] = ep;
     await this.save(sb);
     try {
-      const result = await this.cni.add(cniName(net), this.plugins(net, opts.primary, mappings), target);
+      const result = await this.cni.add(cniName(net), this.plugins(net, opts.primary), target);
       const ip = result.ips?.find((i) => !i.address.includes(':'));
       if (!ip) throw new Error(`CNI gave no IPv4 address on ${net.name}`);
       const [addr, prefix] = ip.address.split('/');
       const iface = result.interfaces?.find((i) => i.name === ifname && i.sandbox);
       Object.assign(ep, { ip: addr, prefix: Number(prefix), mac: iface?.mac ?? '', cni: result });
       await this.save(sb);
+      if (mappings.length) await this.portNat.publish(sb.containerId, { ip: addr, ports: mappings });
       return ep;
     } catch (err) {
       await this.leave(sb, net).catch(() => undefined);
@@ -89,7 +96,10 @@ export class Endpoints {
     const ep = networkId ? sb.endpoints[networkId] : undefined;
     if (!ep) return;
     const conf = net ?? fallbackNetwork(ep);
-    await this.cni.del(cniName(conf), this.plugins(conf, ep.ports.length > 0, ep.ports), this.target(sb, ep), ep.cni)
+    if (ep.ports.length && ep.portNat) {
+      await this.portNat.unpublish(sb.containerId).catch((err) => this.log(`unpublishing ports of ${sb.containerId.slice(0, 12)}: ${err.message}`));
+    }
+    await this.cni.del(cniName(conf), this.plugins(conf, ep.ports.length > 0, ep.portNat ? [] : ep.ports), this.target(sb, ep), ep.cni)
       .catch((err) => this.log(`network teardown of ${sb.containerId.slice(0, 12)}: ${err.message}`));
     if (ep.ports.length) this.ports.release(sb.containerId);
     delete sb.endpoints[ep.networkId];
@@ -121,7 +131,8 @@ export class Endpoints {
     return { containerId: sb.containerId, netns: sb.netns, ifname: ep.ifname, args: args.join(';') };
   }
 
-  private plugins(net: NetworkRecord, primary: boolean, ports: PortMapping[]): CniPluginConf[] {
+  /** `legacyPorts`: ports of a record made when the portmap plugin published them, for its DEL. */
+  private plugins(net: NetworkRecord, primary: boolean, legacyPorts: PortMapping[] = []): CniPluginConf[] {
     const range: Record<string, string> = { subnet: net.subnet, gateway: net.gateway };
     const bridge: CniPluginConf = {
       // Outbound NAT is one rule per network in the daemon's own chain (firewall.ts), not a chain per container.
@@ -131,8 +142,8 @@ export class Endpoints {
         routes: primary && !net.internal ? [{ dst: '0.0.0.0/0' }] : [],
       },
     };
-    if (!ports.length) return [bridge];
-    const portMappings = ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, ...(p.hostIp ? { hostIP: p.hostIp } : {}) }));
+    if (!legacyPorts.length) return [bridge];
+    const portMappings = legacyPorts.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, ...(p.hostIp ? { hostIP: p.hostIp } : {}) }));
     return [bridge, { type: 'portmap', capabilities: { portMappings: true }, runtimeConfig: { portMappings }, snat: true }];
   }
 

@@ -3,10 +3,11 @@
 // Vocabulary: a *network* is a Linux bridge with a subnet (the default one on --bridge/--bip, user ones on
 // br-<id12>); a *sandbox* is a running container's network namespace, pinned as a file under
 // <exec-root>/netns (never /run/netns); an *endpoint* is the sandbox's veth on one network, made by CNI ADD
-// (bridge + host-local, portmap for published ports on the first network) and undone by DEL.
+// (bridge + host-local) and undone by DEL; published ports (first network only) are DNAT rules in the daemon's
+// BERTH-<bridge>-DNAT chain, which exists only while something is published.
 // Invariants: every sandbox is recorded (metadata kind "sandboxes") before its first ADD, so a crash can
 // always be torn down at the next start; everything global is named per daemon (bridges, the
-// BERTH-<bridge> filter and nat chains, CNI network names berth-<id12>); host ports are held open by the
+// BERTH-<bridge> filter, nat and raw chains, CNI network names berth-<id12>); host ports are held open by the
 // daemon while published, and traffic to them is kernel NAT, not a proxy.
 import type { ContainerRecord } from '../containers/record';
 import type { CniResult } from './cni';
@@ -45,6 +46,8 @@ export interface EndpointRecord {
   cni: CniResult;
   /** Published ports are programmed on the container's first network only. */
   ports: PortMapping[];
+  /** True when the ports are berth's own NAT rules (port-nat.ts); older records used the CNI portmap plugin. */
+  portNat?: boolean;
 }
 
 /** A running container's network namespace and its endpoints, persisted so teardown works after a restart or crash. */

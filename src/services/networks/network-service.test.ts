@@ -100,7 +100,23 @@ test('list answers Docker\'s filters and shows host and none', async () => {
   assert.deepEqual(names({}), ['bridge', 'front', 'host', 'none']);
   assert.deepEqual(names({ type: ['custom'] }), ['front']);
   assert.deepEqual(names({ label: ['tier=web'] }), ['front']);
+  assert.deepEqual(names({ label: ['tier=web', 'owner'] }), [], 'every label filter must match');
   assert.deepEqual(names({ driver: ['null'] }), ['none']);
   assert.deepEqual(names({ dangling: ['true'] }), ['front']);
   assert.throws(() => svc.list({ bogus: ['x'] }), /invalid filter 'bogus'/);
+});
+
+test('prune removes user networks with no running container, even when a stopped one is configured on them', async () => {
+  const { svc, sandboxes, events } = await service();
+  await svc.create({ Name: 'idle' });
+  await svc.create({ Name: 'busy' });
+  const busy = svc.find('busy');
+  const idle = svc.find('idle');
+  const stopped = { id: 's1', name: '/s1', networkSettings: { Networks: { idle: { NetworkID: idle.id } } } };
+  svc.setContainers({ get: () => stopped as never, all: () => [stopped as never], save: async () => undefined });
+  sandboxes.set('c1', { containerId: 'c1', netns: '/x', upstreams: [], endpoints: { [busy.id]: {} as never } });
+  assert.deepEqual((svc.list({ dangling: ['true'] }) as Array<{ Name: string }>).map((n) => n.Name), ['idle'], 'dangling means what prune removes');
+  assert.deepEqual(await svc.prune({}), { NetworksDeleted: ['idle'] });
+  assert.deepEqual(events.slice(-2), ['network destroy idle', 'network prune undefined']);
+  assert.ok(svc.find('busy'));
 });

@@ -8,6 +8,7 @@ import type { EmbeddedDns } from './dns-server';
 import type { Endpoints } from './endpoints';
 import type { Firewall } from './firewall';
 import { checkHostAddress, defaultGateway, formatCidr, overlaps, parseCidr, pickSubnet, type Subnet } from './ipam';
+import { hasLabel, pruneFilter } from './prune-filter';
 import { networkView, pseudoNetworkView } from './views';
 import type { ContainerDirectory, CreateNetworkBody, NetworkRecord, NetworkService } from './index';
 
@@ -134,7 +135,7 @@ export class LocalNetworkService implements NetworkService {
       ...[...this.networks.values()].map((n) => ({ view: this.view(n), n, name: n.name, id: n.id, driver: n.driver })),
       ...(['host', 'none'] as const).map((p) => ({ view: pseudoNetworkView(p, this.pseudo(p)), name: p, id: this.pseudo(p), driver: p === 'host' ? 'host' : 'null' })),
     ];
-    return views.filter((v) => matches(v, filters, (n) => this.inUse(n))).map((v) => v.view);
+    return views.filter((v) => matches(v, filters, (n) => this.activeEndpoints(n).length > 0)).map((v) => v.view);
   }
 
   inspect(idOrName: string): object {
@@ -153,26 +154,23 @@ export class LocalNetworkService implements NetworkService {
     this.emit(n, 'destroy');
   }
 
+  /** As Docker: user networks with no running container's endpoint go (stopped containers keep only their settings). */
   async prune(filters: Record<string, string[]>): Promise<{ NetworksDeleted: string[] }> {
+    const wanted = pruneFilter(filters);
     const deleted: string[] = [];
     for (const n of [...this.networks.values()]) {
-      if (n.builtin || this.inUse(n) || !matches({ n, name: n.name, id: n.id, driver: n.driver }, pruneFilters(filters), () => false)) continue;
+      if (n.builtin || !wanted(n) || this.activeEndpoints(n).length) continue;
       await this.destroy(n);
       this.emit(n, 'destroy');
       deleted.push(n.name);
     }
+    this.deps.events?.publish('network', 'prune', '', { reclaimed: '0' });
     return { NetworksDeleted: deleted };
   }
 
-  /** Running containers with an endpoint on `n`. */
+  /** Running containers with an endpoint on `n` (Docker's "in use" for prune and the dangling filter). */
   activeEndpoints(n: NetworkRecord): string[] {
     return [...this.deps.endpoints.sandboxes.values()].filter((sb) => sb.endpoints[n.id]).map((sb) => sb.containerId);
-  }
-
-  /** Any container (running or not) configured to use `n`. */
-  private inUse(n: NetworkRecord): boolean {
-    if (this.activeEndpoints(n).length) return true;
-    return this.directory.all().some((r) => Object.values((r.networkSettings.Networks ?? {}) as Record<string, { NetworkID?: string }>).some((e) => e.NetworkID === n.id));
   }
 
   view(n: NetworkRecord): object {
@@ -246,6 +244,8 @@ export class LocalNetworkService implements NetworkService {
     await this.deps.host.run('ip', ['-force', '-batch', '-'], { input: script + '\n', allowFailure: true });
     const check = await this.deps.host.run('ip', ['-4', '-o', 'addr', 'show', 'dev', n.bridge], { allowFailure: true });
     if (!check.stdout.includes(` ${n.gateway}/`)) throw new ConflictError(`could not set up bridge ${n.bridge} with ${n.gateway}/${prefix}: ${check.stderr.trim()}`);
+    // Published ports DNAT 127.0.0.1 into the bridge (port-nat.ts); the raw chain keeps containers off the host's 127/8.
+    await this.deps.host.run('sysctl', ['-qw', `net/ipv4/conf/${n.bridge}/route_localnet=1`]);
   }
 
   private async syncFirewall(): Promise<void> {
@@ -276,37 +276,24 @@ export class LocalNetworkService implements NetworkService {
 
 type Listed = { n?: NetworkRecord; name: string; id: string; driver: string };
 
-/** Docker's network filters: name (substring), id (prefix), driver, label, type (builtin/custom), dangling. */
+/** Docker's network filters: name (substring), id (prefix), driver, label, type (builtin/custom), dangling (no running container). */
 function matches(v: Listed, filters: Record<string, string[]>, inUse: (n: NetworkRecord) => boolean): boolean {
   for (const [key, values] of Object.entries(filters)) {
     if (!values.length) continue;
-    const ok = values.some((want) => {
+    const test = (want: string): boolean => {
       switch (key) {
         case 'name': return v.name.includes(want);
         case 'id': return v.id.startsWith(want);
         case 'driver': return v.driver === want;
         case 'type': return want === 'custom' ? !!v.n && !v.n.builtin : want === 'builtin' ? !v.n || v.n.builtin : false;
-        case 'label': {
-          const [k, val] = want.split('=', 2);
-          const labels = v.n?.labels ?? {};
-          return val === undefined ? k in labels : labels[k] === val;
-        }
+        case 'label': return hasLabel(v.n?.labels ?? {}, want);
         case 'dangling': return v.n ? !v.n.builtin && !inUse(v.n) === (want === 'true' || want === '1') : false;
         case 'scope': return want === 'local';
         default: throw new InvalidParameterError(`invalid filter '${key}'`);
       }
-    });
-    if (!ok) return false;
+    };
+    // As Docker: any one value of a key matches, except labels, which must all match.
+    if (!(key === 'label' ? values.every(test) : values.some(test))) return false;
   }
   return true;
-}
-
-function pruneFilters(filters: Record<string, string[]>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(filters)) {
-    if (k === 'until') throw new NotImplementedError(`the 'until' filter of network prune is not implemented`);
-    if (k !== 'label') throw new InvalidParameterError(`invalid filter '${k}'`);
-    out[k] = v;
-  }
-  return out;
 }

@@ -10,6 +10,7 @@ import { Endpoints } from './endpoints';
 import { Firewall } from './firewall';
 import { HostPorts } from './host-ports';
 import { NetnsFiles } from './netns';
+import { PortNat } from './port-nat';
 import { LocalNetworkService } from './network-service';
 
 export interface BridgeNetworking {
@@ -22,7 +23,7 @@ export function bridgeNetworking(opts: {
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }): BridgeNetworking {
   const warn = (msg: string) => opts.log('warn', msg);
-  const endpoints = new Endpoints(new CniExec(opts.host), new NetnsFiles(opts.host, path.join(opts.execRoot, 'netns')), new HostPorts(), opts.metadata, opts.dataRoot, warn);
+  const endpoints = new Endpoints(new CniExec(opts.host), new NetnsFiles(opts.host, path.join(opts.execRoot, 'netns')), new HostPorts(), new PortNat(opts.host, `${firewallChain(opts.bridge)}-DNAT`), opts.metadata, opts.dataRoot, warn);
   let attacher: BridgeAttacher | undefined;
   const dns = new EmbeddedDns((ip, name) => attacher!.lookup(ip, name), warn);
   const service = new LocalNetworkService({
