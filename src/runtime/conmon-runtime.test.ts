@@ -254,6 +254,26 @@ describe('ConmonRuntime exit watcher', () => {
     }
   });
 
+  it('delete asks runc only about containers runc keeps state for, and removes the bundle either way', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'brd-'));
+    const calls: string[][] = [];
+    const host = { run: async (_cmd: string, args: string[]) => { calls.push(args); return { code: 0, stdout: '', stderr: '' }; } };
+    const rt = new ConmonRuntime({ execRoot: root, runtimePath: '/bin/true', conmonPath: '/bin/true', host });
+    try {
+      for (const id of ['gone', 'known']) mkdirSync(join(root, 'containers', id));
+      mkdirSync(join(root, 'runc', 'known'));
+      await rt.delete('gone', true);
+      assert.deepEqual(calls, []);
+      await rt.delete('known', true);
+      assert.deepEqual(calls, [['--root', join(root, 'runc'), 'delete', '--force', 'known']]);
+      assert.equal(existsSync(join(root, 'containers', 'gone')), false);
+      assert.equal(existsSync(join(root, 'containers', 'known')), false);
+    } finally {
+      await rt.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an exec root whose attach socket paths would not fit in 108 bytes', () => {
     assert.throws(() => new ConmonRuntime({ execRoot: `/tmp/${'x'.repeat(60)}`, runtimePath: '/bin/true', conmonPath: '/bin/true' }), /108/);
   });

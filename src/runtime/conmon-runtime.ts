@@ -253,7 +253,9 @@ export class ConmonRuntime implements ContainerRuntime {
     checkId(id);
     const bundle = this.bundleDir(id);
     const conmonPid = await this.readConmonPid0(bundle);
-    const res = await this.runc(['delete', ...(force ? ['--force'] : []), id]);
+    // runc keeps a container's state in <root>/<id>: without it runc would only answer "does not exist".
+    const known = await fsp.access(join(this.runcRoot, id)).then(() => true, () => false);
+    const res = known ? await this.runc(['delete', ...(force ? ['--force'] : []), id]) : { code: 0, stdout: '', stderr: '' };
     if (res.code !== 0) {
       const msg = runcMessage(res.stderr || res.stdout);
       if (!/does not exist/.test(msg)) throw new ConflictError(`cannot remove container ${id}: ${msg}`);

@@ -90,13 +90,13 @@ async function runContainer(client: EngineClient, flags: RunFlags, image: string
   const tty = !!flags.tty;
   const attachStdin = body.AttachStdin === true;
   const attaching = attachStdin || body.AttachStdout === true || body.AttachStderr === true;
+  // Register the wait before starting, so a fast exit (or --rm removal) cannot be missed; it travels beside the attach.
+  const waitReq = client.request('POST', `/containers/${id}/wait`, { query: { condition: flags.rm ? 'removed' : 'next-exit' } });
+  waitReq.catch(() => {});
   const conn = attaching ? await client.hijack('POST', `/containers/${id}/attach`, {
     query: { stream: '1', stdin: attachStdin ? '1' : undefined, stdout: body.AttachStdout ? '1' : undefined, stderr: body.AttachStderr ? '1' : undefined, detachKeys: flags.detachKeys },
   }).catch((err) => { throw runFailure('run', err); }) : undefined;
 
-  // Register the wait before starting, so a fast exit (or --rm removal) cannot be missed.
-  const waitReq = client.request('POST', `/containers/${id}/wait`, { query: { condition: flags.rm ? 'removed' : 'next-exit' } });
-  waitReq.catch(() => {});
   await Promise.race([waitReq.catch(() => undefined), new Promise((r) => setTimeout(r, WAIT_REGISTER_TIMEOUT_MS).unref())]);
   const status = waitReq.then(async (res) => {
     let text = '';

@@ -13,6 +13,7 @@ import { resolveUser } from './user';
 import { linuxResources } from './resources';
 import { releaseMounts, specMounts } from './mounts';
 import { securitySpec } from './security';
+import { volatileMounts } from './volatile-rootfs';
 
 /** `--init`: Debian's static tini, bound where Docker puts its init. */
 const INIT_BINARY = '/usr/bin/tini-static';
@@ -29,7 +30,8 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
   let created = false;
   try {
     await mkdir(ctx.containerDir(r.id), { recursive: true });
-    await deps.host.mount(await deps.snapshots.mounts(r.id), r.rootfsPath);
+    const rootfs = await deps.snapshots.mounts(r.id);
+    await deps.host.mount(r.hostConfig.AutoRemove ? await volatileMounts(rootfs) : rootfs, r.rootfsPath);
     mounted = true;
     const read = async (p: string) => readFile(await resolveInRoot(r.rootfsPath, cleanComponents(p)), 'utf8').catch(() => undefined);
     const user = await resolveUser(r.config.User, read);
