@@ -15,6 +15,9 @@ import {
   defaultRunner, makeWhiteout, markOpaque, OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, type CommandRunner,
 } from './whiteouts';
 
+/** Bytes of tar the parser may hold before the input is paused. */
+const PARSER_BUFFER = 1 << 20;
+
 export interface ExtractOptions {
   /**
    * What `.wh.` entries mean. `none` (default): ordinary files.
@@ -88,7 +91,8 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
   const input = await decompressed(source);
   let size = 0;
   let entries = 0;
-  const ex = extract();
+  // Room for a few body chunks (the docker CLI sends 32 KiB ones): with streamx's 16 KiB default every write paused the request.
+  const ex = extract({ highWaterMark: PARSER_BUFFER });
   const piping = pipeline(input, ex, opts.signal ? { signal: opts.signal } : {});
   // Counted beside the pipe (which pauses and resumes `input` for both), not by a stage in between.
   input.on('data', (c: Buffer) => { size += c.length; });
