@@ -81,5 +81,11 @@ describe('writeBody', () => {
     const p2 = writeBody(fakeFile().fh, cut);
     cut.destroy();
     await assert.rejects(p2, /premature close/);
+    // Destroyed (and its error seen elsewhere, as tar-stream's iterator does) before writeBody listens.
+    const gone = body(WRITE_BATCH).stream;
+    gone.on('error', () => undefined);
+    gone.destroy(new Error('input failed'));
+    await ticks(5);
+    await assert.rejects(writeBody(fakeFile().fh, gone), /premature close/);
   });
 });

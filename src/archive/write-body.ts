@@ -11,6 +11,8 @@ export interface EntryBody {
   off(event: 'error', fn: (err: Error) => void): unknown;
   pause(): unknown;
   resume(): unknown;
+  /** Set once the body was destroyed (its input failed), maybe before anyone listened. */
+  readonly destroyed: boolean;
 }
 
 /** Small writes are several times slower on disk; bigger batches only hold more memory. */
@@ -24,6 +26,8 @@ export const WRITE_BATCH = 1 << 20;
  * an error of `body`, or a body that closes before its end.
  */
 export function writeBody(fh: FileHandle, body: EntryBody): Promise<void> {
+  // Destroyed while the file was being opened: its 'error' and 'close' were emitted to nobody.
+  if (body.destroyed) return Promise.reject(new Error('premature close'));
   return new Promise((resolve, reject) => {
     let batch: Buffer[] = [];
     let batched = 0;
