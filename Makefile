@@ -31,5 +31,10 @@ test: setup
 bench: setup
 	node dist/bench/run.js
 
+# Only the docker cp figures (BENCH_CP_RUNS rounds, each with plain cp, berthd and dockerd).
+.PHONY: bench-cp
+bench-cp: setup
+	node dist/bench/cp-main.js
+
 clean:
 	rm -rf dist .setup-stamp

@@ -8,17 +8,17 @@ const SIZE_MB = 200;
 const CP_RUNS = Number(process.env.BENCH_CP_RUNS ?? 3);
 
 type Rows = Array<[string, string]>;
+type Cli = (args: string[]) => Promise<string>;
 
-/** Median seconds of `n` runs of `fn` (after `before` each time, untimed). */
-async function seconds(n: number, fn: () => Promise<void>, before?: () => Promise<void>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    await before?.();
-    const t0 = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+/** Seconds taken by `fn`. */
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 }
 
 async function must(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
@@ -43,54 +43,155 @@ export interface CpTimes {
 
 const mbps = (s: number) => (SIZE_MB / s).toFixed(1);
 
-/** Copy in and out of a running busybox through a docker-compatible CLI; seconds (median). */
-async function dockerCpTimes(cli: (args: string[]) => Promise<string>, dir: string, src: string): Promise<{ into: number; out: number }> {
+/** A running busybox behind a docker-compatible CLI, for copies in and out. */
+interface CpTarget {
+  cli: Cli;
+  id: string;
+  /** The engine's socket, for the same copies with curl (no CLI): the engine's own share. */
+  socket?: string;
+}
+
+async function startTarget(cli: Cli, socket?: string): Promise<CpTarget> {
   const id = (await cli(['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600'])).trim();
+  return { cli, id, socket };
+}
+
+/** One copy in and one out through the CLI (and, with a socket, through curl of a prepared tar); seconds. */
+async function cpRound(t: CpTarget, src: string, srcTar: string | undefined, dir: string): Promise<Record<string, number>> {
   const outFile = path.join(dir, 'cp-out');
-  try {
-    const into = await seconds(CP_RUNS, async () => { await cli(['cp', src, `${id}:/tmp/big`]); });
-    const out = await seconds(CP_RUNS, async () => { await cli(['cp', `${id}:/tmp/big`, outFile]); }, async () => rmSync(outFile, { force: true }));
-    return { into, out };
-  } finally {
+  rmSync(outFile, { force: true });
+  const times: Record<string, number> = {};
+  times.into = await timed(() => t.cli(['cp', src, `${t.id}:/tmp/big`]));
+  times.out = await timed(() => t.cli(['cp', `${t.id}:/tmp/big`, outFile]));
+  rmSync(outFile, { force: true });
+  if (t.socket && srcTar) {
+    const url = (q: string) => `http://localhost/containers/${t.id}/archive?path=${q}`;
+    times.curlInto = await timed(() => must('curl', ['-sfS', '--unix-socket', t.socket!, '-X', 'PUT', '-H', 'Content-Type: application/x-tar', '-T', srcTar, url('/tmp')]));
+    times.curlOut = await timed(() => must('curl', ['-sfS', '--unix-socket', t.socket!, '-o', outFile, url('/tmp/big')]));
     rmSync(outFile, { force: true });
-    await cli(['rm', '-f', id]).catch(() => undefined);
   }
+  return times;
+}
+
+/** Medians of `runs` rounds of `round`. */
+async function medians(runs: number, round: () => Promise<Record<string, number>>): Promise<Record<string, number>> {
+  const all: Record<string, number[]> = {};
+  for (let i = 0; i < runs; i++) {
+    for (const [k, v] of Object.entries(await round())) (all[k] ??= []).push(v);
+  }
+  return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, median(v)]));
+}
+
+async function floorTime(src: string, dir: string): Promise<number> {
+  const copy = path.join(dir, 'cp-plain');
+  rmSync(copy, { force: true });
+  const s = await timed(() => must('cp', [src, copy]));
+  rmSync(copy, { force: true });
+  return s;
+}
+
+function daemonCli(d: TestDaemon, tool: 'docker' | 'berth'): Cli {
+  return (args) => d[tool](args, { timeoutMs: 300_000 }).then((r) => {
+    if (r.code !== 0) throw new Error(`${tool} ${args.join(' ')} on berthd: ${r.stderr}`);
+    return r.stdout;
+  });
+}
+
+function berthRows(t: Record<string, number>): Rows {
+  const rows: Rows = [
+    [`plain cp of a ${SIZE_MB} MB file on the same disk, MB/s`, mbps(t.floor)],
+    [`docker cp ${SIZE_MB} MB into a container on berthd, MB/s`, mbps(t.into)],
+    [`docker cp ${SIZE_MB} MB out of a container on berthd, MB/s`, mbps(t.out)],
+  ];
+  if (t.curlInto !== undefined) {
+    rows.push([`curl PUT of a ${SIZE_MB} MB tar into a container on berthd (no CLI), MB/s`, mbps(t.curlInto)]);
+    rows.push([`curl GET of a ${SIZE_MB} MB tar out of a container on berthd (no CLI), MB/s`, mbps(t.curlOut)]);
+  }
+  if (t.berthInto !== undefined) {
+    rows.push([`berth cp ${SIZE_MB} MB into a container, MB/s`, mbps(t.berthInto)]);
+    rows.push([`berth cp ${SIZE_MB} MB out of a container, MB/s`, mbps(t.berthOut)]);
+  }
+  rows.push(['docker cp into berthd / plain cp (time, target ≤ 2)', (t.into / t.floor).toFixed(2)]);
+  rows.push(['docker cp out of berthd / plain cp (time, target ≤ 2)', (t.out / t.floor).toFixed(2)]);
+  if (t.berthInto !== undefined) {
+    rows.push(['berth cp into / plain cp (time, target ≤ 2)', (t.berthInto / t.floor).toFixed(2)]);
+    rows.push(['berth cp out / plain cp (time, target ≤ 2)', (t.berthOut / t.floor).toFixed(2)]);
+  }
+  return rows;
+}
+
+function dockerdRows(berth: CpTimes, t: Record<string, number>): Rows {
+  const rows: Rows = [
+    [`docker cp ${SIZE_MB} MB into a container on dockerd, MB/s`, mbps(t.into)],
+    [`docker cp ${SIZE_MB} MB out of a container on dockerd, MB/s`, mbps(t.out)],
+  ];
+  if (t.curlInto !== undefined) {
+    rows.push([`curl PUT of a ${SIZE_MB} MB tar into a container on dockerd (no CLI), MB/s`, mbps(t.curlInto)]);
+    rows.push([`curl GET of a ${SIZE_MB} MB tar out of a container on dockerd (no CLI), MB/s`, mbps(t.curlOut)]);
+  }
+  rows.push(['cp into: berthd / dockerd (time, target ≤ 0.33)', (berth.into / t.into).toFixed(2)]);
+  rows.push(['cp out: berthd / dockerd (time, target ≤ 0.33)', (berth.out / t.out).toFixed(2)]);
+  return rows;
 }
 
 /** berthd's figures beside a plain cp of the same file on the same disk. */
 export async function cpBench(d: TestDaemon, dir: string): Promise<{ rows: Rows; times: CpTimes; src: string }> {
   const src = path.join(dir, 'cp-200mb');
   makeFile(src, SIZE_MB);
-  const copy = path.join(dir, 'cp-plain');
-  const floor = await seconds(CP_RUNS, async () => { await must('cp', [src, copy]); }, async () => rmSync(copy, { force: true }));
-  rmSync(copy, { force: true });
-  const cli = (tool: 'docker' | 'berth') => (args: string[]) => d[tool](args).then((r) => {
-    if (r.code !== 0) throw new Error(`${tool} ${args.join(' ')} on berthd: ${r.stderr}`);
-    return r.stdout;
-  });
-  const { into, out } = await dockerCpTimes(cli('docker'), dir, src);
-  const own = await dockerCpTimes(cli('berth'), dir, src);
-  const rows: Rows = [
-    [`plain cp of a ${SIZE_MB} MB file on the same disk, MB/s`, mbps(floor)],
-    [`docker cp ${SIZE_MB} MB into a container on berthd, MB/s`, mbps(into)],
-    [`docker cp ${SIZE_MB} MB out of a container on berthd, MB/s`, mbps(out)],
-    [`berth cp ${SIZE_MB} MB into a container, MB/s`, mbps(own.into)],
-    [`berth cp ${SIZE_MB} MB out of a container, MB/s`, mbps(own.out)],
-    ['docker cp into berthd / plain cp (time, target ≤ 2)', (into / floor).toFixed(2)],
-    ['docker cp out of berthd / plain cp (time, target ≤ 2)', (out / floor).toFixed(2)],
-    ['berth cp into / plain cp (time, target ≤ 2)', (own.into / floor).toFixed(2)],
-    ['berth cp out / plain cp (time, target ≤ 2)', (own.out / floor).toFixed(2)],
-  ];
-  return { rows, times: { floor, into, out }, src };
+  const docker = await startTarget(daemonCli(d, 'docker'));
+  const berth = await startTarget(daemonCli(d, 'berth'));
+  try {
+    const t = await medians(CP_RUNS, async () => {
+      const floor = await floorTime(src, dir);
+      const viaDocker = await cpRound(docker, src, undefined, dir);
+      const viaBerth = await cpRound(berth, src, undefined, dir);
+      return { floor, ...viaDocker, berthInto: viaBerth.into, berthOut: viaBerth.out };
+    });
+    return { rows: berthRows(t), times: { floor: t.floor, into: t.into, out: t.out }, src };
+  } finally {
+    await d.berth(['rm', '-f', docker.id, berth.id]);
+  }
 }
 
 /** The same copies through the same CLI against a dockerd (started by the caller), as ratios of time. */
 export async function cpBenchDockerd(env: NodeJS.ProcessEnv, dir: string, berth: { times: CpTimes; src: string }): Promise<Rows> {
-  const { into, out } = await dockerCpTimes((args) => must(DOCKER, args, env), dir, berth.src);
-  return [
-    [`docker cp ${SIZE_MB} MB into a container on dockerd, MB/s`, mbps(into)],
-    [`docker cp ${SIZE_MB} MB out of a container on dockerd, MB/s`, mbps(out)],
-    ['cp into: berthd / dockerd (time, target ≤ 0.33)', (berth.times.into / into).toFixed(2)],
-    ['cp out: berthd / dockerd (time, target ≤ 0.33)', (berth.times.out / out).toFixed(2)],
-  ];
+  const t = await startTarget((args) => must(DOCKER, args, env));
+  try {
+    return dockerdRows(berth.times, await medians(CP_RUNS, () => cpRound(t, berth.src, undefined, dir)));
+  } finally {
+    await must(DOCKER, ['rm', '-f', t.id], env).catch(() => undefined);
+  }
+}
+
+const prefixed = (p: string, t: Record<string, number>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [p + k, v]));
+
+/**
+ * Only the cp figures (bench/cp-main.ts): each round copies with plain cp,
+ * the docker CLI on berthd, curl on berthd, then the same on dockerd (when
+ * `dockerd` is given), so all of them meet the same machine load.
+ */
+export async function cpBenchInterleaved(d: TestDaemon, dir: string, dockerd?: { env: NodeJS.ProcessEnv; socket: string }): Promise<Rows> {
+  const src = path.join(dir, 'cp-200mb');
+  makeFile(src, SIZE_MB);
+  const srcTar = `${src}.tar`;
+  // What `docker cp src c:/tmp/big` sends: one entry named `big`.
+  await must('tar', ['-cf', srcTar, '--transform', 's/cp-200mb/big/', '-C', dir, 'cp-200mb']);
+  const onBerth = await startTarget(daemonCli(d, 'docker'), d.socket);
+  const onDockerd = dockerd ? await startTarget((args) => must(DOCKER, args, dockerd.env), dockerd.socket) : undefined;
+  try {
+    const all = await medians(CP_RUNS, async () => {
+      const floor = await floorTime(src, dir);
+      const rb = await cpRound(onBerth, src, srcTar, dir);
+      const rk = onDockerd ? await cpRound(onDockerd, src, srcTar, dir) : {};
+      return { floor, ...prefixed('b.', rb), ...prefixed('k.', rk) };
+    });
+    const pick = (prefix: string): Record<string, number> => Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith(prefix)).map(([key, v]) => [key.slice(prefix.length), v]));
+    const berth: Record<string, number> = { floor: all.floor, ...pick('b.') };
+    const rows = berthRows(berth);
+    if (onDockerd) rows.push(...dockerdRows({ floor: all.floor, into: berth.into, out: berth.out }, pick('k.')));
+    return rows;
+  } finally {
+    await d.docker(['rm', '-f', onBerth.id]);
+    if (onDockerd && dockerd) await must(DOCKER, ['rm', '-f', onDockerd.id], dockerd.env).catch(() => undefined);
+  }
 }

@@ -82,7 +82,7 @@ function nodeStartup(env: NodeJS.ProcessEnv): Promise<number> {
   return timeIt(RUNS, async () => { await run(process.execPath, ['-e', '0'], { env }); });
 }
 
-async function startDockerd(dir: string): Promise<{ sock: string; stop: () => Promise<void> } | undefined> {
+export async function startDockerd(dir: string): Promise<{ sock: string; stop: () => Promise<void> } | undefined> {
   if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) return undefined;
   const sock = path.join(dir, 'docker.sock');
   const proc = spawn('dockerd', ['-H', `unix://${sock}`, '--data-root', path.join(dir, 'docker-data'), '--exec-root', path.join(dir, 'docker-exec'),
@@ -223,7 +223,8 @@ async function main(): Promise<void> {
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 }
 
-main().catch((err) => {
+// Only when run as `make bench`; bench/cp-main.ts imports startDockerd.
+if (require.main === module) main().catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
-import { decompress } from './decompress';
+import { decompress, decompressed } from './decompress';
 
 async function collect(r: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -38,5 +38,17 @@ describe('decompress', () => {
     for (let i = 0; i < z.length; i += 7) parts.push(z.subarray(i, i + 7));
     assert.deepEqual(await collect(decompress(src(...parts))), plain);
     await assert.rejects(collect(decompress(src(z.subarray(0, 12)))));
+  });
+
+  it('decompressed() hands a plain stream back itself, first bytes included, and inflates gzip', async () => {
+    const plain = src(Buffer.from('pl'), Buffer.from('ain'), Buffer.from(' data'));
+    const out = await decompressed(plain);
+    assert.equal(out, plain);
+    assert.equal((await collect(out)).toString(), 'plain data');
+    assert.equal((await collect(await decompressed(src()))).length, 0);
+    const gz = gzipSync(Buffer.from('hello tar'));
+    assert.equal((await collect(await decompressed(src(gz.subarray(0, 1), gz.subarray(1))))).toString(), 'hello tar');
+    const failing = new Readable({ read() { this.destroy(new Error('boom')); } });
+    await assert.rejects(decompressed(failing), /boom/);
   });
 });

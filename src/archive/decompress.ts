@@ -47,15 +47,77 @@ export function decompress(source: Readable): Readable {
       }
       head = Buffer.concat([head, r.value]);
     }
-    const zstd = ZSTD_MAGIC.every((b, i) => head[i] === b);
-    if (zstd || (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])) {
-      // Big output chunks: a layer's files are written chunk by chunk, and 16 KiB writes cost more than the inflating.
-      const gunzip = zstd ? createZstdDecompress() : createGunzip({ chunkSize: 256 * 1024 });
-      pipeline(Readable.from(rest(), { objectMode: false }), gunzip, () => { /* errors surface on gunzip */ });
-      yield* gunzip;
+    const inflate = inflaterFor(head);
+    if (inflate) {
+      pipeline(Readable.from(rest(), { objectMode: false }), inflate, () => { /* errors surface on the inflater */ });
+      yield* inflate;
     } else {
       yield* rest();
     }
   }
   return Readable.from(sniffed(), { objectMode: false });
+}
+
+/** The inflater for a stream starting with `head` (at least 4 bytes unless the stream is shorter), or none for plain bytes. */
+function inflaterFor(head: Buffer): Transform | undefined {
+  const zstd = ZSTD_MAGIC.every((b, i) => head[i] === b);
+  if (!zstd && !(head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])) return undefined;
+  // Big output chunks: a layer's files are written chunk by chunk, and 16 KiB writes cost more than the inflating.
+  return zstd ? createZstdDecompress() : createGunzip({ chunkSize: 256 * 1024 });
+}
+
+/**
+ * decompress() for a consumer that can wait for the first bytes: a plain
+ * stream is handed back itself (its first bytes pushed back), so its chunks
+ * reach the consumer without a generator between (several per chunk add up
+ * on a 200 MB `docker cp`). Errors of `source` before the first bytes reject.
+ */
+export async function decompressed(source: Readable): Promise<Readable> {
+  const head = await peek(source, ZSTD_MAGIC.length);
+  const inflate = inflaterFor(head);
+  if (!inflate) return source;
+  pipeline(source, inflate, () => { /* errors surface on the inflater */ });
+  return inflate;
+}
+
+/** At least `n` first bytes of `source` (fewer if it ends first), unshifted again so a later reader still gets them. */
+async function peek(source: Readable, n: number): Promise<Buffer> {
+  // An error surfaces through this rejection or the caller's pipeline, never as an unhandled 'error' event.
+  source.on('error', () => undefined);
+  const chunks: Buffer[] = [];
+  let have = 0;
+  while (have < n) {
+    const c = source.read() as Buffer | null;
+    if (c !== null) {
+      chunks.push(c);
+      have += c.length;
+      continue;
+    }
+    if (source.errored) throw source.errored;
+    if (source.readableEnded || source.destroyed) break;
+    if (!(await moreOrEnd(source))) break;
+  }
+  const head = Buffer.concat(chunks);
+  if (head.length) source.unshift(head);
+  return head;
+}
+
+/** Resolves true when `source` may have more to read, false once it ended or closed; rejects on its error. */
+function moreOrEnd(source: Readable): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const settle = (fn: () => void) => () => {
+      source.off('readable', onReadable);
+      source.off('end', onEnd);
+      source.off('close', onEnd);
+      source.off('error', onError);
+      fn();
+    };
+    const onReadable = settle(() => resolve(true));
+    const onEnd = settle(() => resolve(false));
+    const onError = (err: Error) => settle(() => reject(err))();
+    source.once('readable', onReadable);
+    source.once('end', onEnd);
+    source.once('close', onEnd);
+    source.once('error', onError);
+  });
 }

@@ -292,6 +292,14 @@ describe('extractTar', () => {
     assert.equal(hashFile(join(dest, 'big')), createHash('sha256').update(big).digest('hex'));
   });
 
+  it('refuses a tar cut inside a file, however it arrives', async () => {
+    const tar = await tarBuffer([{ name: 'a', data: 'first\n' }, { name: 'big', data: 'x'.repeat(4000) }]);
+    const cut = tar.subarray(0, 512 * 3 + 1000);
+    for (const source of [Readable.from([cut]), Readable.from([cut.subarray(0, 700), cut.subarray(700)])]) {
+      await assert.rejects(extractTar(source, setup().dest), /invalid tar stream: Unexpected end of data/);
+    }
+  });
+
   it('renames entries under `rename.from` (and hardlink targets) while extracting', async () => {
     const { dest } = setup();
     await extractTar(await tarStream([

@@ -2,18 +2,21 @@
 import { constants } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, realpath, rm, symlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
 import { ConflictError, hasCode, InvalidParameterError } from '../errors';
-import { decompress } from './decompress';
+import { decompressed } from './decompress';
+import { writeBody, type EntryBody } from './write-body';
 import { rebaseName } from './rebase';
 import { cleanComponents, resolveInRoot } from './securejoin';
 import {
   defaultRunner, makeWhiteout, markOpaque, OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, type CommandRunner,
 } from './whiteouts';
+
+/** Bytes of tar the parser may hold before the input is paused. */
+const PARSER_BUFFER = 1 << 20;
 
 export interface ExtractOptions {
   /**
@@ -84,21 +87,15 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
     owner: opts.owner,
     noOverwriteDirNonDir: opts.noOverwriteDirNonDir ?? false,
   };
-  const input = decompress(source);
+  opts.signal?.throwIfAborted();
+  const input = await decompressed(source);
   let size = 0;
   let entries = 0;
-  const ex = extract();
-  const piping = pipeline(
-    input,
-    async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const c of chunks) {
-        size += c.length;
-        yield c;
-      }
-    },
-    ex,
-    opts.signal ? { signal: opts.signal } : {},
-  );
+  // Room for a few body chunks (the docker CLI sends 32 KiB ones): with streamx's 16 KiB default every write paused the request.
+  const ex = extract({ highWaterMark: PARSER_BUFFER });
+  const piping = pipeline(input, ex, opts.signal ? { signal: opts.signal } : {});
+  // Counted beside the pipe (which pauses and resumes `input` for both), not by a stage in between.
+  input.on('data', (c: Buffer) => { size += c.length; });
   // Awaited below; a truncated tar rejects it while entries are still being read, which must not count as unhandled.
   piping.catch(() => undefined);
   let failure: unknown;
@@ -111,7 +108,8 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
       opts.signal?.throwIfAborted();
       entries++;
       const h = opts.rename ? renamed(entry.header, opts.rename) : entry.header;
-      await extractEntry(h, entry, ctx);
+      // streamx's typings do not name its chunks Buffers.
+      await extractEntry(h, entry as unknown as EntryBody, ctx);
       entry.resume();
     }
   } catch (err) {
@@ -148,7 +146,7 @@ async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   }
 }
 
-async function extractEntry(h: Header, body: AsyncIterable<unknown>, ctx: Ctx): Promise<void> {
+async function extractEntry(h: Header, body: EntryBody, ctx: Ctx): Promise<void> {
   const parts = cleanComponents(h.name);
   // The root itself is the caller's: its mode and owner are never taken from a tar.
   if (parts.length === 0) return;
@@ -228,39 +226,10 @@ async function applyMeta(target: string, mode: number, uid: number, gid: number,
   await chmod(target, mode);
 }
 
-const WRITE_BATCH = 1 << 20;
-
-async function writeAll(fh: FileHandle, chunks: Buffer[], total: number): Promise<void> {
-  const { bytesWritten } = await fh.writev(chunks);
-  // A short write (rare on files) is finished from where it stopped.
-  if (bytesWritten < total) {
-    const rest = Buffer.concat(chunks).subarray(bytesWritten);
-    for (let off = 0; off < rest.length;) off += (await fh.write(rest, off)).bytesWritten;
-  }
-}
-
-async function writeFile(target: string, body: AsyncIterable<unknown>, mode: number, uid: number, gid: number, mtime: Date, ctx: Ctx): Promise<void> {
+async function writeFile(target: string, body: EntryBody, mode: number, uid: number, gid: number, mtime: Date, ctx: Ctx): Promise<void> {
   const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    // Chunks are gathered into writes of about 1 MiB (small writes are several times slower on disk).
-    // One write runs while the next batch fills; a third waits for it, so the tar stream is paused
-    // while the disk catches up and at most two batches are held.
-    let batch: Buffer[] = [];
-    let batched = 0;
-    let writing: Promise<void> = Promise.resolve();
-    for await (const chunk of body) {
-      batch.push(chunk as Buffer);
-      batched += (chunk as Buffer).length;
-      if (batched >= WRITE_BATCH) {
-        await writing;
-        writing = writeAll(fh, batch, batched);
-        writing.catch(() => undefined); // awaited before the next write or below
-        batch = [];
-        batched = 0;
-      }
-    }
-    await writing;
-    if (batched) await writeAll(fh, batch, batched);
+    await writeBody(fh, body);
     if (ctx.preserveOwners) await fh.chown(uid, gid);
     await fh.chmod(mode);
     await fh.utimes(mtime, mtime);

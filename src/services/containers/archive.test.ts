@@ -53,7 +53,7 @@ describe('LocalArchiveService', () => {
     } as unknown as ContainerDeps;
     ctx = new ContainerContext(deps);
     for (const r of records) ctx.records.set(r.id, r);
-    svc = new LocalArchiveService(ctx);
+    svc = new LocalArchiveService(ctx, { freeze: (id) => deps.runtime.pause(id), thaw: (id) => deps.runtime.resume(id) });
   }
 
   function running(id: string, mounts: MountPoint[], paused = false): ContainerRecord {

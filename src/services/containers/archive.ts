@@ -6,6 +6,7 @@ import { packDir } from '../../archive/pack';
 import { rebaseTar } from '../../archive/rebase';
 import { BerthError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
 import { ContainerFs, cleanPath, dockerBase, mappedMounts, mountHolding, type PathStat } from './archive-fs';
+import { copyFreezer, type ContainerFreezer } from './archive-freezer';
 import type { ContainerContext } from './context';
 import type { ContainerRecord } from './record';
 import { resolveUser } from './user';
@@ -57,7 +58,7 @@ interface FsSession {
 }
 
 export class LocalArchiveService implements ArchiveService {
-  constructor(private readonly ctx: ContainerContext) {}
+  constructor(private readonly ctx: ContainerContext, private readonly freezer: ContainerFreezer = copyFreezer(ctx)) {}
 
   stat(idOrName: string, p: string): Promise<PathStat> {
     const r = this.ctx.get(idOrName);
@@ -166,7 +167,7 @@ export class LocalArchiveService implements ArchiveService {
     const frozen: string[] = [];
     for (const c of list) {
       try {
-        await runtime.pause(c.id);
+        await this.freezer.freeze(c.id);
         frozen.push(c.id);
       } catch (err) {
         const gone = c.id !== r.id && (await runtime.state(c.id).catch(() => undefined))?.status !== 'running';
@@ -180,7 +181,7 @@ export class LocalArchiveService implements ArchiveService {
 
   private async thaw(ids: string[]): Promise<void> {
     for (const id of ids) {
-      await this.ctx.deps.runtime.resume(id).catch((err) => this.ctx.deps.log('warn', `resuming ${id} after a copy: ${err.message}`));
+      await this.freezer.thaw(id).catch((err) => this.ctx.deps.log('warn', `resuming ${id} after a copy: ${err.message}`));
     }
   }
 }
