@@ -208,8 +208,8 @@ async function main(): Promise<void> {
       if (!core) rows.push(...await distributionBench(daemon, env));
       if (!core) rows.push(...await buildFigures(daemon, env));
     } else {
-      rows.push(...await distributionBench(daemon));
-      rows.push(...await buildFigures(daemon));
+      if (!core) rows.push(...await distributionBench(daemon));
+      if (!core) rows.push(...await buildFigures(daemon));
       rows.push(['dockerd', 'not installed or failed to start: no comparison']);
     }
   } finally {
