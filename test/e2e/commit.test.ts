@@ -67,12 +67,18 @@ test('export streams the whole root filesystem of a stopped container', async ()
   await ctx.d.docker(['rm', 'c1']);
 });
 
-test('a running container can be committed and exported (docker commit pauses by default; berth commits it as it is)', async () => {
+test('a running container can be committed (frozen meanwhile, as Docker does by default) and exported', async () => {
   const run = await ctx.d.docker(['run', '-d', '--name', 'live', '--network', 'none', 'busybox', 'sh', '-c', 'echo live > /state; sleep 600']);
   assert.equal(run.code, 0, run.stderr);
   for (let i = 0; i < 100 && (await ctx.d.docker(['exec', 'live', 'cat', '/state'])).stdout !== 'live\n'; i++) await new Promise((r) => setTimeout(r, 50));
+  const since = Math.floor(Date.now() / 1000) - 1;
   const commit = await ctx.d.docker(['commit', 'live', 'live:snap']);
   assert.equal(commit.code, 0, commit.stderr);
+  const events = await ctx.d.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1),
+    '--filter', 'container=live', '--format', '{{.Action}}']);
+  assert.deepEqual(events.stdout.split('\n').filter((a) => a === 'pause' || a === 'unpause'), ['pause', 'unpause']);
+  const unpaused = await ctx.d.docker(['commit', '--pause=false', 'live', 'live:nopause']);
+  assert.equal(unpaused.code, 0, unpaused.stderr);
   assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'live:snap', 'cat', '/state'])).stdout, 'live\n');
   assert.equal((await ctx.d.docker(['inspect', '--format', '{{.State.Running}}', 'live'])).stdout.trim(), 'true');
   const res = await ctx.d.client.request('GET', '/containers/live/export');

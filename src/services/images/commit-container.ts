@@ -14,7 +14,7 @@ export interface CommitOptions {
   comment?: string;
   author?: string;
   changes: string[];
-  /** Freeze the container while committing (accepted; not honoured until pause exists). */
+  /** Freeze a running container while committing (Docker's default), thawed after. */
   pause: boolean;
   /** A Config from the request body, merged over the container's. */
   config?: Partial<ImageRunConfig>;
@@ -22,7 +22,6 @@ export interface CommitOptions {
 
 export async function commitContainer(deps: CommitDeps & { containers: ContainerService }, idOrName: string, opts: CommitOptions): Promise<string> {
   const r = deps.containers.get(idOrName);
-  // berth has no pause yet: a running container is committed as it is at this moment, as with --pause=false.
   let tags: string[] = [];
   if (opts.repo) {
     const ref = parseReference(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo);
@@ -37,13 +36,20 @@ export async function commitContainer(deps: CommitDeps & { containers: Container
     const lowers = chainIDs(parent.config.rootfs.diff_ids).map((c) => deps.snapshots.path(c));
     await removeMountStubs(deps.snapshots.path(r.id), lowers);
   }
-  return createChildImage(deps, {
-    parent,
-    config,
-    snapshot: r.id,
-    history: { created_by: (r.config.Cmd ?? []).join(' '), ...(opts.author ? { author: opts.author } : {}), ...(opts.comment ? { comment: opts.comment } : {}) },
-    author: opts.author,
-    comment: opts.comment,
-    tags,
-  });
+  // As Docker: a running container (not paused by its user) is frozen for the commit and thawed after.
+  const freeze = opts.pause && r.state.Running && !r.state.Paused;
+  if (freeze) await deps.containers.pause(r.id);
+  try {
+    return await createChildImage(deps, {
+      parent,
+      config,
+      snapshot: r.id,
+      history: { created_by: (r.config.Cmd ?? []).join(' '), ...(opts.author ? { author: opts.author } : {}), ...(opts.comment ? { comment: opts.comment } : {}) },
+      author: opts.author,
+      comment: opts.comment,
+      tags,
+    });
+  } finally {
+    if (freeze) await deps.containers.unpause(r.id).catch(() => undefined);
+  }
 }
