@@ -4,18 +4,12 @@ import type { ContainerContext } from './context';
 import type { Filters } from './index';
 import type { ContainerRecord } from './record';
 import { summaryView } from './views';
+import { labelMatches } from '../label-filter';
 import { networkFiltersMatch } from '../networks/container-filters';
 
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 const HEALTH = new Set(['starting', 'healthy', 'unhealthy', 'none']);
 const KNOWN = new Set(['status', 'name', 'id', 'label', 'ancestor', 'exited', 'before', 'since', 'network', 'volume', 'health', 'isolation', 'is-task', 'publish', 'expose']);
-
-/** Docker's `label=key` / `label=key=value` filter. */
-export function labelMatches(labels: Record<string, string>, filter: string): boolean {
-  const eq = filter.indexOf('=');
-  if (eq < 0) return filter in labels;
-  return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
-}
 
 export async function listContainers(ctx: ContainerContext, opts: { all: boolean; limit?: number; size?: boolean; filters: Filters }): Promise<object[]> {
   const f = opts.filters;

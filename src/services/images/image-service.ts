@@ -13,6 +13,7 @@ import { TagStore } from './tag-store';
 import type { EventPublisher } from '../events';
 import type { Image, ImageConfig, ImageRecord } from './types';
 import { imageHistory, imageInspect, imageSummary } from './views';
+import { labelMatches } from '../label-filter';
 
 const KIND = 'images';
 
@@ -331,12 +332,6 @@ function parseNormalizedNamedSafe(s: string) {
   } catch {
     return { domain: '', path: '' };
   }
-}
-
-function labelMatches(labels: Record<string, string>, filter: string): boolean {
-  const eq = filter.indexOf('=');
-  if (eq < 0) return filter in labels;
-  return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
 /** `reference=busybox`, `reference=busy*:lat*` as Docker matches familiar names. */

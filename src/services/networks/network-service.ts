@@ -8,7 +8,8 @@ import type { EmbeddedDns } from './dns-server';
 import type { Endpoints } from './endpoints';
 import type { Firewall } from './firewall';
 import { checkHostAddress, defaultGateway, formatCidr, overlaps, parseCidr, pickSubnet, type Subnet } from './ipam';
-import { hasLabel, pruneFilter } from './prune-filter';
+import { pruneFilter } from './prune-filter';
+import { labelMatches } from '../label-filter';
 import { networkView, pseudoNetworkView } from './views';
 import type { ContainerDirectory, CreateNetworkBody, NetworkRecord, NetworkService } from './index';
 
@@ -286,7 +287,7 @@ function matches(v: Listed, filters: Record<string, string[]>, inUse: (n: Networ
         case 'id': return v.id.startsWith(want);
         case 'driver': return v.driver === want;
         case 'type': return want === 'custom' ? !!v.n && !v.n.builtin : want === 'builtin' ? !v.n || v.n.builtin : false;
-        case 'label': return hasLabel(v.n?.labels ?? {}, want);
+        case 'label': return labelMatches(v.n?.labels ?? {}, want);
         case 'dangling': return v.n ? !v.n.builtin && !inUse(v.n) === (want === 'true' || want === '1') : false;
         case 'scope': return want === 'local';
         default: throw new InvalidParameterError(`invalid filter '${key}'`);

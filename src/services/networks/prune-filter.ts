@@ -2,6 +2,7 @@
 import { InvalidParameterError } from '../../errors';
 import { apiTimestamp } from '../../units/human';
 import type { NetworkRecord } from './index';
+import { labelMatches } from '../label-filter';
 
 const ACCEPTED = new Set(['label', 'label!', 'until']);
 
@@ -15,15 +16,9 @@ export function pruneFilter(filters: Record<string, string[]>, now = Date.now())
   const notLabels = filters['label!'] ?? [];
   return (n) => {
     if (until !== undefined && Date.parse(n.created) > until) return false;
-    if (!labels.every((l) => hasLabel(n.labels, l))) return false;
-    return !(notLabels.length && notLabels.every((l) => hasLabel(n.labels, l)));
+    if (!labels.every((l) => labelMatches(n.labels, l))) return false;
+    return !(notLabels.length && notLabels.every((l) => labelMatches(n.labels, l)));
   };
-}
-
-/** Whether `labels` has a label filter's `key` or `key=value` (the value may hold "="). */
-export function hasLabel(labels: Record<string, string>, filter: string): boolean {
-  const i = filter.indexOf('=');
-  return i < 0 ? filter in labels : labels[filter.slice(0, i)] === filter.slice(i + 1);
 }
 
 /** A Go duration before now, an RFC 3339 date or a Unix timestamp, in ms. */

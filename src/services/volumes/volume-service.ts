@@ -6,7 +6,7 @@ import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from
 import type { Host } from '../../host';
 import type { MetadataStore } from '../../stores/metadata';
 import { directorySize } from '../../stores/snapshots/overlay-snapshotter';
-import { labelMatches } from '../containers/list';
+import { labelMatches } from '../label-filter';
 import type { EventPublisher } from '../events';
 import { KeyedLock } from '../keyed-lock';
 import { ANONYMOUS_LABEL, type CreateVolumeOptions, type VolumeRecord, type VolumeService, type VolumeUser } from './index';
