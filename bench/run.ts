@@ -77,9 +77,10 @@ async function apiRun(client: EngineClient): Promise<void> {
   if (JSON.parse(text).StatusCode !== 0) throw new Error(`api run failed: ${text}`);
 }
 
-/** Node's own start-up: the part of a `berth` call no berth code can cut. */
+/** Node's own start-up as bin/berth starts it (without NODE_EXTRA_CA_CERTS): the part of a `berth` call no berth code can cut. */
 function nodeStartup(env: NodeJS.ProcessEnv): Promise<number> {
-  return timeIt(RUNS, async () => { await run(process.execPath, ['-e', '0'], { env }); });
+  const { NODE_EXTRA_CA_CERTS: _unused, ...cliEnv } = env;
+  return timeIt(RUNS, async () => { await run(process.execPath, ['-e', '0'], { env: cliEnv }); });
 }
 
 export async function startDockerd(dir: string): Promise<{ sock: string; stop: () => Promise<void> } | undefined> {

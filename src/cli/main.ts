@@ -181,7 +181,7 @@ function exitOnBrokenPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-if (require.main === module || process.argv[1]?.endsWith('/bin/berth')) {
+if (require.main === module) {
   exitOnBrokenPipe(process.stdout);
   main(process.argv).then((code) => process.exit(code), (err) => {
     process.stderr.write(`${describeError(err)}\n`, () => process.exit(1));

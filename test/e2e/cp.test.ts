@@ -418,9 +418,9 @@ test('on a terminal, berth cp ends with docker\'s "Successfully copied" line', a
   const id = await running();
   const env = { ...process.env, BERTH_HOST: ctx.d.host, DOCKER_HOST: ctx.d.host, DOCKER_CONFIG: path.join(ctx.d.dir, 'docker-config') };
   const onTty = (cmd: string) => run('script', ['-qec', cmd, '/dev/null'], { env }).then((r) => r.stdout.split('\n').filter((l) => l.includes('Successfully')).pop());
-  const berth = await onTty(`${process.execPath} ${path.resolve(__dirname, '../../../bin/berth')} cp ${id}:/d/t ${local('tty-berth')}`);
+  const berth = await onTty(`${path.resolve(__dirname, '../../../bin/berth')} cp ${id}:/d/t ${local('tty-berth')}`);
   assert.equal(berth?.trim(), `Successfully copied 2.05kB to ${local('tty-berth')}`);
-  const quiet = await onTty(`${process.execPath} ${path.resolve(__dirname, '../../../bin/berth')} cp -q ${id}:/d/t ${local('tty-quiet')}`);
+  const quiet = await onTty(`${path.resolve(__dirname, '../../../bin/berth')} cp -q ${id}:/d/t ${local('tty-quiet')}`);
   assert.equal(quiet, undefined);
 });
 

@@ -81,7 +81,7 @@ export async function startDaemon(opts: { netns?: string } = {}): Promise<TestDa
     dir, socket, host, dataRoot, execRoot, bridge, subnet,
     client: new EngineClient({ host }),
     docker: (args, opts = {}) => run(DOCKER, args, { ...opts, env }),
-    berth: (args, opts = {}) => run(process.execPath, [path.join(ROOT, 'bin/berth'), ...args], { ...opts, env }),
+    berth: (args, opts = {}) => run(path.join(ROOT, 'bin/berth'), args, { ...opts, env }),
     async kill9() {
       if (!proc) return;
       proc.kill('SIGKILL');
