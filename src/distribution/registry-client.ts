@@ -27,7 +27,7 @@ export interface FetchedManifest {
 const MAX_ERROR_BODY = 64 * 1024;
 const USER_AGENT = 'berth/0.1.0';
 
-async function readLimited(res: Readable, limit: number, what: string): Promise<Buffer> {
+export async function readLimited(res: Readable, limit: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of res) {

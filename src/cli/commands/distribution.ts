@@ -28,14 +28,17 @@ export function registerPull(parent: Command, name: string): Command {
     .option('--platform <platform>', 'Set platform if server is multi-platform capable')
     .option('-q, --quiet', 'Suppress verbose output')
     .action(async (image: string, opts: { allTags?: boolean; platform?: string; quiet?: boolean }, cmd: Command) => {
-      if (opts.allTags) throw new StatusError(1, 'pulling all tags is not implemented');
       const { name: fromImage, tag } = splitTag(image);
-      if (!tag && !opts.quiet) await writeOut('Using default tag: latest\n');
+      if (opts.allTags && tag) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
+      if (!tag && !opts.allTags && !opts.quiet) await writeOut('Using default tag: latest\n');
       const res = await clientFor(cmd).request('POST', '/images/create', {
-        query: { fromImage, tag: tag ?? 'latest', platform: opts.platform }, headers: authHeaders(image),
+        query: { fromImage, tag: opts.allTags ? undefined : tag ?? 'latest', platform: opts.platform }, headers: authHeaders(image),
       });
       await displayProgress(res.body, process.stdout, { quiet: opts.quiet });
-      if (opts.quiet) await writeOut(`${tag ? image : `${image}:latest`}\n`);
+      if (opts.allTags) {
+        const ref = parseReference(image);
+        await writeOut(`${ref.domain}/${ref.path}\n`);
+      } else if (opts.quiet) await writeOut(`${tag ? image : `${image}:latest`}\n`);
       else {
         const ref = parseReference(tag ? image : `${image}:latest`);
         await writeOut(`${ref.domain}/${ref.path}${ref.digest ? '@' + ref.digest : ':' + ref.tag}\n`);

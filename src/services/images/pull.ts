@@ -43,15 +43,31 @@ function notFoundText(ref: Reference): string {
 
 /** Pull `ref`; returns the image ID. Progress follows Docker's messages. */
 export async function pullImage(deps: TransferDeps, ref: Reference, opts: PullOptions): Promise<string> {
+  const { id, updated } = await pullOne(deps, ref, opts);
+  opts.progress(pullStatus(familiarString(ref), updated));
+  return id;
+}
+
+/** Docker's closing line of a pull: `name` is what was asked for (a repository for --all-tags). */
+export function pullStatus(name: string, updated: boolean): { status: string } {
+  return { status: updated ? `Status: Downloaded newer image for ${name}` : `Status: Image is up to date for ${name}` };
+}
+
+/** As Docker: a registry refusing us looks like a missing repository (404), never a prompt-worthy 401. */
+export function accessDenied(ref: Reference, err: unknown): unknown {
+  if (!(err instanceof UnauthorizedError)) return err;
+  return new NotFoundError(`pull access denied for ${familiarRepository(ref)}, repository does not exist or may require 'docker login': ${err.message}`, { cause: err });
+}
+
+/** Pull one tag or digest, up to its `Digest:` line; `updated` when the name now points at another image. */
+export async function pullOne(deps: TransferDeps, ref: Reference, opts: PullOptions): Promise<{ id: string; updated: boolean }> {
   const want = parsePlatform(opts.platform, { os: 'linux', architecture: hostArchitecture() });
   const repo = ref.path;
   const client = new RegistryClient(resolveEndpoint(ref.domain, deps.registries), [`repository:${repo}:pull`], opts.auth);
   const p = opts.progress;
   // Nothing is reported before the manifest is found, so a bad reference is an HTTP error, as with Docker.
   const top = await client.getManifest(repo, ref.digest ?? ref.tag!, notFoundText(ref), opts.signal).catch((err) => {
-    // As Docker: a registry refusing us looks like a missing repository (404), never a prompt-worthy 401.
-    if (err instanceof UnauthorizedError) throw new NotFoundError(`pull access denied for ${familiarRepository(ref)}, repository does not exist or may require 'docker login': ${err.message}`, { cause: err });
-    throw err;
+    throw accessDenied(ref, err);
   });
   p({ status: `Pulling from ${ref.path}`, id: ref.tag ?? ref.digest });
   let parsed = parseManifest(top.bytes, top.mediaType);
@@ -128,9 +144,8 @@ export async function pullImage(deps: TransferDeps, ref: Reference, opts: PullOp
   const digestRef = referenceString({ domain: ref.domain, path: ref.path, digest: top.digest });
   const id = await deps.images.storeImage(configBytes, { tags: tagged ? [tagged, digestRef] : [digestRef] });
   p({ status: `Digest: ${top.digest}` });
-  p({ status: before === id ? `Status: Image is up to date for ${familiarString(ref)}` : `Status: Downloaded newer image for ${familiarString(ref)}` });
   deps.events?.publish('image', 'pull', familiarString(ref), { name: familiarString(ref) });
-  return id;
+  return { id, updated: before !== id };
 }
 
 /** Fetch one layer blob into the content store (and `unpack`, if given), verified against its digest while streaming; retried on failure. */

@@ -8,14 +8,15 @@ import { InvalidParameterError } from '../../errors';
 import { loadImages } from './load';
 import type { Progress } from './progress';
 import { pullImage, pullReference } from './pull';
+import { pullAllTags } from './pull-all-tags';
 import { pushImage, pushReferences } from './push';
-import { familiarString, parseNormalizedNamed } from './reference';
+import { familiarString, parseNormalizedNamed, parseReference } from './reference';
 import { planSave, saveImages } from './save';
 import { MAX_CONFIG_BYTES, type TransferDeps } from './transfer-deps';
 
 /** Moving images in and out: registries (pull, push, login, inspect) and archive files (save, load). */
 export interface ImageTransfer {
-  /** Pull `fromImage` (`tag` may be a tag or a digest); returns the image ID. */
+  /** Pull `fromImage` (`tag` may be a tag or a digest; neither anywhere: every tag); returns the (last) image ID. */
   pull(fromImage: string, tag: string | undefined, opts: { platform?: string; auth?: AuthConfig; progress: Progress; signal?: AbortSignal }): Promise<string>;
   /** Push `name` (every tag of the repository when neither `name` nor `tag` has one). */
   push(name: string, tag: string | undefined, opts: { auth?: AuthConfig; progress: Progress; signal?: AbortSignal }): Promise<void>;
@@ -31,7 +32,10 @@ export interface ImageTransfer {
 export class RegistryImageTransfer implements ImageTransfer {
   constructor(private readonly deps: TransferDeps) {}
 
-  pull(fromImage: string, tag: string | undefined, opts: Parameters<ImageTransfer['pull']>[2]): Promise<string> {
+  async pull(fromImage: string, tag: string | undefined, opts: Parameters<ImageTransfer['pull']>[2]): Promise<string> {
+    const named = parseReference(fromImage);
+    // The API's rule, as dockerd's: a repository with no tag or digest anywhere means every tag.
+    if (!tag && !named.tag && !named.digest) return (await pullAllTags(this.deps, named, opts)).at(-1)!;
     return pullImage(this.deps, pullReference(fromImage, tag), opts);
   }
 
