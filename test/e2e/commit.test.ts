@@ -75,8 +75,10 @@ test('a running container can be committed (frozen meanwhile, as Docker does by 
   const commit = await ctx.d.docker(['commit', 'live', 'live:snap']);
   assert.equal(commit.code, 0, commit.stderr);
   const events = await ctx.d.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1),
-    '--filter', 'container=live', '--format', '{{.Action}}']);
-  assert.deepEqual(events.stdout.split('\n').filter((a) => a === 'pause' || a === 'unpause'), ['pause', 'unpause']);
+    '--filter', 'container=live', '--format', '{{.Action}} {{index .Actor.Attributes "imageRef"}} {{index .Actor.Attributes "imageID"}}']);
+  const image = (await ctx.d.docker(['image', 'inspect', '-f', '{{.Id}}', 'live:snap'])).stdout.trim();
+  assert.deepEqual(events.stdout.split('\n').filter((a) => /^(pause|commit|unpause) /.test(a)),
+    ['pause  ', `commit live:snap ${image}`, 'unpause  '], 'pause, commit (with the new image) and unpause, as Docker');
   const unpaused = await ctx.d.docker(['commit', '--pause=false', 'live', 'live:nopause']);
   assert.equal(unpaused.code, 0, unpaused.stderr);
   assert.equal((await ctx.d.docker(['run', '--rm', '--network', 'none', 'live:snap', 'cat', '/state'])).stdout, 'live\n');

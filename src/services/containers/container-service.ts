@@ -75,6 +75,10 @@ export class LocalContainerService implements ContainerService {
     return killContainer(this.ctx, this.ctx.get(idOrName), signal);
   }
 
+  announce(idOrName: string, action: string, extra: Record<string, string> = {}): void {
+    this.ctx.emit(this.ctx.get(idOrName), action, extra);
+  }
+
   pause(idOrName: string): Promise<void> {
     const r = this.ctx.get(idOrName);
     return this.ctx.withLock(r.id, () => pauseContainer(this.ctx, r));

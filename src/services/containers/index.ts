@@ -52,6 +52,8 @@ export interface ContainerService {
   stop(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;
   restart(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;
   kill(idOrName: string, signal?: string): Promise<void>;
+  /** Publish a container event for something another service did to it (docker commit's `commit`). */
+  announce(idOrName: string, action: string, extra?: Record<string, string>): void;
   /** Freeze every process (Conflict "is not running" / "is already paused"). */
   pause(idOrName: string): Promise<void>;
   /** Thaw a paused container (Conflict "is not paused"). */

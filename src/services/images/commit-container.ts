@@ -5,7 +5,7 @@ import { chainIDs } from '../../stores/snapshots';
 import { removeMountStubs } from '../containers/mount-stubs';
 import { applyChanges } from './changes';
 import { createChildImage, runConfigOf, type CommitDeps } from './commit';
-import { parseReference, referenceString } from './reference';
+import { familiarString, parseReference, referenceString } from './reference';
 import type { ImageRunConfig } from './types';
 
 export interface CommitOptions {
@@ -40,7 +40,7 @@ export async function commitContainer(deps: CommitDeps & { containers: Container
   const freeze = opts.pause && r.state.Running && !r.state.Paused;
   if (freeze) await deps.containers.pause(r.id);
   try {
-    return await createChildImage(deps, {
+    const id = await createChildImage(deps, {
       parent,
       config,
       snapshot: r.id,
@@ -49,6 +49,9 @@ export async function commitContainer(deps: CommitDeps & { containers: Container
       comment: opts.comment,
       tags,
     });
+    // As Docker, before the thaw: the new image's ID and the name it was given, if any.
+    deps.containers.announce(r.id, 'commit', { comment: opts.comment ?? '', imageID: id, imageRef: tags[0] ? familiarString(parseReference(tags[0])) : '' });
+    return id;
   } finally {
     if (freeze) await deps.containers.unpause(r.id).catch(() => undefined);
   }
