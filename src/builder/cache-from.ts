@@ -112,7 +112,11 @@ export class CacheFromSources {
       const m = matchHistory(source.config, step);
       if (!m) continue;
       this.candidates = [source];
-      if (m.last && isStepResult(source.config, step)) return source.record.id;
+      if (m.last && isStepResult(source.config, step)) {
+        // As Docker does: the source now sits on the chain rebuilt for it, so that chain is no dangling image and goes with it.
+        if (step.parent) await this.images.adoptParent(source.record.id, step.parent.record.id);
+        return source.record.id;
+      }
       return this.images.createImage(restoredConfig(source.config, step, m), { parent: step.parent?.record.id });
     }
     return undefined;

@@ -68,6 +68,9 @@ test('an image pulled from a registry serves every step of the same Dockerfile; 
   assert.doesNotMatch(cached.out, /Running in/, 'no RUN ran');
   assert.equal(cached.id, pulledId.slice(7, 19), 'the last step is the pulled image itself');
   assert.equal(await ranOutput('rebuilt'), 'app v1\nbuilt-1\n');
+  const parent = JSON.parse((await ctx.d.docker(['image', 'inspect', 'rebuilt'])).stdout)[0].Parent as string;
+  assert.match(parent, /^sha256:[0-9a-f]{64}$/, 'the pulled image sits on the chain rebuilt for it');
+  assert.ok(!(await ctx.d.docker(['images', '-q', '--no-trunc'])).stdout.includes(parent), 'so that chain is hidden, not dangling');
 
   writeFileSync(path.join(dir, 'app.txt'), 'app v2\n');
   const changed = await build(dir, '--cache-from', img, '-t', 'changed');
