@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchHistory, restoredConfig, type StepProbe } from './cache-from';
-import type { Image, ImageConfig } from '../services/images';
+import { CacheFromSources, matchHistory, restoredConfig, type StepProbe } from './cache-from';
+import type { Image, ImageConfig, ImageService } from '../services/images';
 import type { HistoryEntry } from '../services/images/types';
 
 const base: HistoryEntry = { created: '2024-01-01T00:00:00Z', created_by: '/bin/sh -c #(nop) ADD file:b in / ' };
@@ -63,4 +63,42 @@ test('the last entry is marked so the source itself can be the result; FROM scra
   const first = matchHistory(source, probe({ parent: undefined, createdBy: base.created_by! }));
   assert.deepEqual(first, { entry: base, layer: 'sha256:l0', last: false });
   assert.equal(matchHistory(source, probe({ parent: image(source) })), undefined, 'nothing after the last entry');
+});
+
+/** Just what CacheFromSources uses of the image service, recording what it creates. */
+function fakeImages(list: Image[]) {
+  const created: ImageConfig[] = [];
+  const parents = new Map<string, string>();
+  const images = {
+    get: async (ref: string) => list.find((i) => i.record.id === ref) ?? Promise.reject(new Error(`No such image: ${ref}`)),
+    createImage: async (config: ImageConfig) => {
+      created.push(config);
+      return `sha256:restored${created.length}`;
+    },
+    adoptParent: async (id: string, parent: string) => void parents.set(id, parent),
+  };
+  return { images: images as unknown as ImageService, created, parents };
+}
+
+test('the last step is the source itself when its config is the step\'s (and the source gets the parent), else a restored image', async () => {
+  const src = image(source, 'sha256:src');
+  const beforeCopy = image(cfg([base, run, env], ['sha256:l0', 'sha256:l1']), 'sha256:p3');
+  const fake = fakeImages([src]);
+  const sources = await CacheFromSources.load(fake.images, ['sha256:src', 'missing']);
+  const step = probe({ parent: beforeCopy, createdBy: copy.created_by!, config: { Env: ['X=1'], Cmd: ['sh'] } });
+  assert.equal(await sources.match(step), 'sha256:src');
+  assert.equal(fake.parents.get('sha256:src'), 'sha256:p3');
+  assert.equal(await sources.match({ ...step, config: { Env: ['X=1'], Cmd: ['other'] } }), 'sha256:restored1');
+  assert.deepEqual(fake.created[0]!.config, { Env: ['X=1'], Cmd: ['other'] });
+});
+
+test('after a first match the stage is bound to that source; a new stage may match any again', async () => {
+  const a = image(source, 'sha256:a');
+  const other = image(cfg([base, { ...run, created_by: '/bin/sh -c other' }], ['sha256:l0', 'sha256:lx']), 'sha256:b');
+  const fake = fakeImages([a, other]);
+  const sources = await CacheFromSources.load(fake.images, ['sha256:a', 'sha256:b']);
+  assert.ok(await sources.match(probe()), 'the RUN is in a');
+  assert.equal(await sources.match(probe({ createdBy: '/bin/sh -c other' })), undefined, 'b is out of reach in this stage');
+  sources.reset();
+  assert.ok(await sources.match(probe({ createdBy: '/bin/sh -c other' })));
 });
