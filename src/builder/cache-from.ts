@@ -13,7 +13,7 @@ export interface StepProbe {
   /** The step's parent; undefined in a FROM scratch stage before its first image. */
   parent?: Image;
   createdBy: string;
-  /** RUN, COPY, ADD and WORKDIR add a layer; config-only steps add none. */
+  /** RUN, COPY, ADD and WORKDIR add a layer (or none when they changed nothing); config-only steps add none. */
   makesLayer: boolean;
   config: ImageRunConfig;
   author?: string;
@@ -35,7 +35,7 @@ const sameJSON = (a: unknown, b: unknown): boolean => isDeepStrictEqual(plain(a)
  * entries and layers must be exactly the parent's (history entries equal,
  * timestamps included; diffIDs a prefix, as many as the parent's history
  * says it made), the next entry must have been made by the same `createdBy`,
- * and it must add a layer exactly when the step does.
+ * and only a step that can make a layer matches an entry that made one.
  */
 export function matchHistory(source: ImageConfig, step: StepProbe): HistoryMatch | undefined {
   const history = source.history ?? [];
@@ -50,9 +50,10 @@ export function matchHistory(source: ImageConfig, step: StepProbe): HistoryMatch
   // A parent whose history does not account for its layers (no history at all, say) cannot be placed in the source's.
   if (parentHistory.filter((h) => !h.empty_layer).length !== parentDiffs.length) return undefined;
   const entry = history[parentHistory.length]!;
-  if (entry.created_by !== step.createdBy || !entry.empty_layer !== step.makesLayer) return undefined;
-  const layer = step.makesLayer ? diffs[parentDiffs.length] : undefined;
-  if (step.makesLayer && !layer) return undefined;
+  // A config-only step never made a layer; a layer step that changed nothing may have made none (Docker drops empty layers).
+  if (entry.created_by !== step.createdBy || (!entry.empty_layer && !step.makesLayer)) return undefined;
+  const layer = entry.empty_layer ? undefined : diffs[parentDiffs.length];
+  if (!entry.empty_layer && !layer) return undefined;
   const last = history.length === parentHistory.length + 1 && diffs.length === parentDiffs.length + (layer ? 1 : 0);
   return { entry, ...(layer ? { layer } : {}), last };
 }
