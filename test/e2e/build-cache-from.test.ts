@@ -109,3 +109,22 @@ test('a loaded image serves the steps it holds: a build arg Docker counts, or an
   const none = await build(dir, '--cache-from', 'ci/loaded:1', '--no-cache');
   assert.equal(hits(none.out), 0, '--no-cache wins over --cache-from');
 });
+
+test('multi-stage: each stage matches the image offered for it; COPY --from matches by content even when its stage ran again', async () => {
+  const dir = contextFolder(ctx.d, 'stages', {
+    Dockerfile: 'FROM busybox AS tools\nRUN echo tool > /tool\nFROM busybox\nCOPY --from=tools /tool /tool\nRUN cat /tool > /out\nCMD ["cat", "/out"]\n',
+  });
+  await build(dir, '--target', 'tools', '-t', 'ms:tools');
+  await build(dir, '-t', 'ms:app');
+  const file = path.join(ctx.d.dir, 'stages.tar');
+  assert.equal((await ctx.d.docker(['save', '-o', file, 'ms:tools', 'ms:app'])).code, 0);
+  await forget();
+  assert.equal((await ctx.d.docker(['load', '-i', file])).code, 0);
+
+  const both = await build(dir, '--cache-from', 'ms:tools', '--cache-from', 'ms:app');
+  assert.equal(hits(both.out), 4, both.out);
+  const appOnly = await build(dir, '--cache-from', 'ms:app', '-t', 'ms:rebuilt');
+  assert.match(appOnly.out, /Step 2\/6 : RUN echo tool > \/tool\n ---> Running in /, 'the tools stage is not in ms:app');
+  assert.equal(hits(appOnly.out), 3, appOnly.out);
+  assert.equal(await ranOutput('ms:rebuilt'), 'tool\n');
+});
