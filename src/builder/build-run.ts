@@ -12,6 +12,7 @@ import { hostArchitecture } from '../services/images/image-service';
 import { familiarString, parseReference } from '../services/images/reference';
 import { chainIDs, type Snapshotter } from '../stores/snapshots';
 import { BuildCache, cacheKey } from './cache';
+import { CacheFromSources } from './cache-from';
 import { configStep } from './config-step';
 import { receiveContext, resolveInContext } from './context';
 import { copyStep } from './copy-step';
@@ -52,6 +53,7 @@ export class BuildRun {
   private readonly stageImages = new Map<number, Image | undefined>();
   private readonly usedArgs = new Set<string>();
   private cacheAllowed?: Set<string>;
+  private cacheFrom?: CacheFromSources;
   private mounts = 0;
 
   constructor(private readonly deps: BuilderDeps, private readonly opts: BuildOptions, private readonly progress: BuildProgress) {
@@ -82,7 +84,10 @@ export class BuildRun {
     for (const w of df.warnings) this.progress.stream(`${w}\n`);
     this.plan = planStages(df, this.opts.buildArgs, this.opts.target);
     if (this.opts.pull) this.progress.always('[Warning] pull is not supported by this berthd (no registry client): using local images\n');
-    if (this.opts.cacheFrom.length) this.cacheAllowed = await this.ancestors(this.opts.cacheFrom);
+    if (this.opts.cacheFrom.length) {
+      this.cacheAllowed = await this.ancestors(this.opts.cacheFrom);
+      this.cacheFrom = await CacheFromSources.load(this.deps.images, this.opts.cacheFrom);
+    }
     const labels = Object.entries(this.opts.labels);
     this.total = this.plan.metaInstructions.length + (labels.length ? 1 : 0)
       + this.plan.needed.reduce((n, i) => n + 1 + this.plan.stages[i]!.instructions.length, 0);
@@ -137,6 +142,7 @@ export class BuildRun {
     const stage = this.plan.stages[index]!;
     this.progress.step(++this.stepNo, this.total, stage.from.original);
     this.checkPlatform(stage.platform);
+    this.cacheFrom?.reset();
     const s: StageState = { run: {}, cmdSet: false, args: new Map(), escape: this.escape };
     if (stage.base.toLowerCase() !== 'scratch') {
       const from = findStage(this.plan.stages, stage.base, index);
@@ -236,24 +242,29 @@ export class BuildRun {
    */
   private async commitStep(s: StageState, key: unknown[], createdBy: string, fill?: (root: string) => Promise<void>): Promise<void> {
     const k = cacheKey([s.image?.record.id ?? 'scratch', createdBy, s.author ?? '', s.run, ...key]);
-    if (await this.useCache(s, k)) return;
+    if (await this.useCache(s, k, createdBy, fill !== undefined)) return;
     const id = fill ? await this.withSnapshot(s, createdBy, fill) : await this.child(s, createdBy);
     await this.finish(s, k, id);
   }
 
-  private async useCache(s: StageState, k: string): Promise<boolean> {
+  /** A hit from the local cache records first, else (with cachefrom) from the offered images' histories. */
+  private async useCache(s: StageState, k: string, createdBy: string, makesLayer: boolean): Promise<boolean> {
     if (this.opts.noCache) return false;
     for (const candidate of await this.deps.cache.get(k)) {
       if (this.cacheAllowed && !this.cacheAllowed.has(candidate)) continue;
       const image = await this.deps.images.get(candidate).catch(() => undefined);
-      if (!image) continue;
-      this.progress.stream(' ---> Using cache\n');
-      s.image = image;
-      this.adopt(s);
-      this.progress.result(candidate);
-      return true;
+      if (image) return this.hit(s, image);
     }
-    return false;
+    const restored = await this.cacheFrom?.match({ parent: s.image, createdBy, makesLayer, config: s.run, author: s.author });
+    return restored ? this.hit(s, await this.deps.images.get(restored)) : false;
+  }
+
+  private hit(s: StageState, image: Image): boolean {
+    this.progress.stream(' ---> Using cache\n');
+    s.image = image;
+    this.adopt(s);
+    this.progress.result(image.record.id);
+    return true;
   }
 
   private async finish(s: StageState, k: string, id: string): Promise<void> {
@@ -298,7 +309,7 @@ export class BuildRun {
     for (const a of [...recorded, ...proxies]) this.usedArgs.add(a.slice(0, a.indexOf('=')));
     const createdBy = `${recorded.length ? `|${recorded.length} ${recorded.join(' ')} ` : ''}${cmd.join(' ')}`;
     const k = cacheKey([s.image.record.id, createdBy, s.author ?? '', s.run, 'RUN']);
-    if (await this.useCache(s, k)) return;
+    if (await this.useCache(s, k, createdBy, true)) return;
     let containerId: string | undefined;
     let removed = false;
     const removeContainer = async (id: string) => {

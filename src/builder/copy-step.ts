@@ -133,7 +133,8 @@ export async function copyStep(deps: CopyStepDeps, s: StageState, ins: Instructi
     const kind = single ? (single.isDirectory() ? 'dir' : 'file') : 'multi';
     return {
       key: [digest, dest, chown ?? '', mode ?? '', fromId ?? ''],
-      createdBy: `/bin/sh -c #(nop) ${ins.cmd} ${kind}:${digest} in ${dest} `,
+      // Owner and mode are in the history entry (chown glued on as Docker writes it) so cachefrom matching sees them.
+      createdBy: `/bin/sh -c #(nop) ${ins.cmd} ${chmodText ? `--chmod=${chmodText} ` : ''}${chown ? `--chown=${chown}` : ''}${kind}:${digest} in ${dest} `,
       apply: async (target) => {
         const owner = chown ? await resolveChown(target, chown) : { uid: 0, gid: 0 };
         await copyInto(target, sources, dest, { ...owner, mode, destIsDir, extractArchives: isAdd });

@@ -41,7 +41,11 @@ export async function digestSources(sources: CopySource[]): Promise<string> {
       for (const n of (await readdir(p)).sort()) await walk(path.join(p, n), `${rel}/${n}`);
     }
   };
-  for (const s of sources) await walk(s.hostPath, s.name);
+  for (const s of sources) {
+    // A download is never unpacked and a local archive is: the same bytes make different layers.
+    if (s.remote) h.update('remote\0');
+    await walk(s.hostPath, s.name);
+  }
   return h.digest('hex');
 }
 

@@ -20,7 +20,11 @@ export interface BuildOptions {
   pull?: boolean;
   networkMode?: string;
   platform?: string;
-  /** Images offered as cache sources: when given, only they (and their ancestors) can be hits. */
+  /**
+   * Images offered as cache sources: when given, local cache records are hits
+   * only for them and their ancestors, and images built elsewhere (pulled,
+   * loaded) serve the steps their history holds (see cache-from.ts).
+   */
   cacheFrom: string[];
   extraHosts: string[];
   shmSize?: number;

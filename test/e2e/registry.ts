@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { run } from './harness';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
@@ -58,3 +59,15 @@ export async function startRegistry(opts: { user?: { name: string; password: str
 }
 
 export const haveRegistry = (): boolean => existsSync(REGISTRY_BIN);
+
+/** A registry for the whole test file (started before, stopped after), or a skip reason when none is installed. */
+export function useRegistry(): { readonly reg: TestRegistry; skip: string | false } {
+  const state = { reg: undefined as unknown as TestRegistry, skip: !haveRegistry() && 'docker-registry is not installed (apt-get install docker-registry)' };
+  before(async () => {
+    if (!state.skip) state.reg = await startRegistry();
+  });
+  after(async () => {
+    await state.reg?.stop();
+  });
+  return state;
+}

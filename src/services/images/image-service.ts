@@ -301,6 +301,15 @@ export class LocalImageService implements ImageService {
     return this.storeImage(Buffer.from(JSON.stringify(config)), opts);
   }
 
+  async adoptParent(imageId: string, parent: string): Promise<void> {
+    const record = this.records.get(imageId);
+    if (!record) throw new NotFoundError(`No such image: ${imageId}`);
+    if (!this.records.has(parent)) throw new NotFoundError(`No such image: ${parent}`);
+    if (record.parent || imageId === parent) return;
+    record.parent = parent;
+    await this.metadata.put(KIND, imageId.slice(7), record);
+  }
+
   async addReference(imageId: string, ref: string): Promise<void> {
     if (!this.records.has(imageId)) throw new NotFoundError(`No such image: ${imageId}`);
     await this.tags.set(ref, imageId);

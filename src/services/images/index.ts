@@ -50,6 +50,8 @@ export interface ImageService {
   createImage(config: ImageConfig, opts?: { parent?: string; tags?: string[]; layers?: BlobInfo[] }): Promise<string>;
   /** Record an image from its config blob's exact bytes (pull and load keep them, so the ID matches); tags are canonical references, digests allowed. */
   storeImage(rawConfig: Buffer, opts?: { tags?: string[]; layers?: BlobInfo[] }): Promise<string>;
+  /** Record `parent` as the parent of an image that has none (cachefrom puts a pulled image on the chain it rebuilt). */
+  adoptParent(imageId: string, parent: string): Promise<void>;
   /** Point a canonical reference (a `repo@digest` after a push) at an existing image. */
   addReference(imageId: string, ref: string): Promise<void>;
   /** Called with the diffIDs no image uses any more after a delete (so compressed copies of them can go too). */
