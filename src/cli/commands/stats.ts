@@ -1,10 +1,11 @@
 // `berth stats`: containers' CPU, memory, network, block I/O and PIDs, once (--no-stream) or as a live table until Ctrl-C.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { jsonLines, type EngineClient } from '../../client/engine-client';
 import { subcommand } from '../command';
 import { StatusError, clientFor, writeOut } from '../context';
 import { describeError } from '../errors';
-import { PS_WORDING, formatRows } from '../format/formatter';
+import { formatRows } from '../format/formatter';
 import { STATS_DEFAULT, STATS_LABELS, StatsRow, emptyEntry, entryFromSample, type StatsEntry, type StatsSample } from '../format/stats-row';
 
 interface StatsOptions { all?: boolean; stream?: boolean; trunc?: boolean; format?: string }
@@ -89,15 +90,7 @@ async function followEvents(client: EngineClient, tracked: Tracked, all: boolean
 }
 
 function render(format: string, collectors: Collector[], trunc: boolean): string {
-  return formatRows(format, collectors.map((c) => new StatsRow(c.entry, trunc)), STATS_LABELS, PS_WORDING);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
-  });
+  return formatRows(format, collectors.map((c) => new StatsRow(c.entry, trunc)), STATS_LABELS);
 }
 
 export function registerStats(parent: Command, name: string): Command {
@@ -135,7 +128,7 @@ export function registerStats(parent: Command, name: string): Command {
         for (let first = true; !abort.signal.aborted; first = false) {
           const table = render(format, tracked.collectors, trunc);
           await writeOut(process.stdout.isTTY ? terminalFrame(table, first) : table);
-          await sleep(REDRAW_MS, abort.signal);
+          await delay(REDRAW_MS, undefined, { signal: abort.signal }).catch(() => undefined); // Ctrl-C cuts the wait short
         }
         throw new StatusError(130); // Ctrl-C: quietly, with the shell's status for SIGINT
       } finally {

@@ -25,7 +25,7 @@ const human4 = (n: number) => humanSize(n, 4);
 
 /** One summary line: counts and bytes, with reclaimable bytes and, when the total is not 0, their share. */
 export class DiskUsageSummaryRow {
-  static readonly goType = '*formatter.diskUsageContainersContext';
+  static readonly goType = '*formatter.diskUsageImagesContext'; // the first line, where a template error shows
   constructor(
     readonly Type: string, private readonly total: number, private readonly active: number,
     private readonly size: number, private readonly reclaimable: number, private readonly withShare = true,
@@ -121,7 +121,7 @@ function imageRow(img: ImageSummary, trunc: boolean, now: number): ImageRow {
   const slash = first?.lastIndexOf('/') ?? -1;
   const colon = first?.lastIndexOf(':') ?? -1;
   const [repo, tag] = first && colon > slash ? [first.slice(0, colon), first.slice(colon + 1)] : ['<none>', '<none>'];
-  return new ImageRow(img, repo, tag, '<none>', trunc, now);
+  return new ImageRow(img, repo, tag, '', trunc, now);
 }
 
 /** The row objects of the four -v sections (also the data a -v --format template ranges over). */
