@@ -113,6 +113,31 @@ test('berth stats streams a table per refresh to a pipe and ends on Ctrl-C with 
   }
 });
 
+test('berth stats in a terminal redraws the table in place until Ctrl-C', { timeout: 120_000 }, async () => {
+  const id = await runDetached('tty');
+  const root = path.resolve(__dirname, '../../..');
+  // script(1) gives berth a pseudo-terminal; a ^C typed into it reaches berth as SIGINT, as from a keyboard.
+  const child = spawn('script', ['-qfec', `${process.execPath} ${path.join(root, 'bin/berth')} stats tty`, '/dev/null'], {
+    env: { ...process.env, BERTH_HOST: ctx.d.host }, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  try {
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (b) => { out += b; if (out.split('\x1b[H').length > 3) resolve(); });
+      child.once('exit', () => reject(new Error(`stats ended early: ${out}`)));
+    });
+    child.stdin.write('\x03');
+    assert.equal(await exited, 130, out);
+    assert.ok(out.startsWith('\x1b[2J\x1b[H'), JSON.stringify(out.slice(0, 40)));
+    const frames = out.split('\x1b[H').slice(1, 3);
+    for (const f of frames) assert.match(f, new RegExp(`^CONTAINER ID .*PIDS\x1b\\[K\r\n${id.slice(0, 12)}\\s+tty\\s+.*\\s1\x1b\\[K\r\n\x1b\\[J`));
+  } finally {
+    child.kill('SIGKILL');
+    await ctx.d.berth(['rm', '-f', id]);
+  }
+});
+
 test('berth system df shows the four summary rows and, with -v, the four sections', async () => {
   const vol = await ctx.d.berth(['volume', 'create', 'dfvol']);
   assert.equal(vol.code, 0, vol.stderr);
