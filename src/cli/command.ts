@@ -18,6 +18,12 @@ function commandPath(cmd: Command): string {
   return names.join(' ');
 }
 
+/** docker's failure for a flag value that commander accepted but the command cannot use (exit 125, usage after). */
+export function flagError(cmd: Command, message: string): StatusError {
+  const path = commandPath(cmd);
+  return new StatusError(125, `${message}\n\nUsage:  ${path} ${cmd.usage()}\n\nRun '${path} --help' for more information`);
+}
+
 /** Turn a commander failure into docker's wording and exit status. Returns undefined for help/version. */
 export function translateCommanderError(err: CommanderError): StatusError | undefined {
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') {

@@ -36,6 +36,8 @@ const CONTAINER: Record<string, Registrar> = {
   port: (p, n) => network().registerPort(p, n),
   cp: (p, n) => cp().registerCp(p, n),
   pause: (p, n) => pause().registerPause(p, n), unpause: (p, n) => pause().registerUnpause(p, n),
+  update: (p, n) => (require('./commands/update') as typeof import('./commands/update')).registerUpdate(p, n),
+  stats: (p, n) => (require('./commands/stats') as typeof import('./commands/stats')).registerStats(p, n),
 };
 const TOP_LEVEL: Record<string, Registrar> = {
   ...CONTAINER,
@@ -74,6 +76,7 @@ const NETWORK_GROUP: Record<string, Registrar> = {
 const SYSTEM_GROUP: Record<string, Registrar> = {
   info: (p, n) => system().registerInfo(p, n),
   prune: (p) => (require('./commands/system-prune') as typeof import('./commands/system-prune')).registerSystemPrune(p),
+  df: (p) => (require('./commands/system-df') as typeof import('./commands/system-df')).registerSystemDf(p),
 };
 const VOLUME_GROUP: Record<string, Registrar> = Object.fromEntries(
   ['create', 'ls', 'inspect', 'rm', 'prune'].map((n): [string, Registrar] => [n, (p) => volume().VOLUME_COMMANDS[n](p)]));

@@ -85,6 +85,26 @@ export function ramInBytes(s: string): number {
   return Math.floor(Number(m[1]) * mult[m[2].toLowerCase()]);
 }
 
+/**
+ * Parse --cpus ("1.5", "0.25", "3/2") into NanoCPUs as docker's opts.NanoCPUs does: any rational number
+ * whose value times 1e9 is whole. Throws a plain Error with docker's wording (the caller names the flag).
+ */
+export function nanoCpus(s: string): number {
+  const frac = /^([+-]?\d+)\/(\d+)$/.exec(s);
+  const dec = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
+  let num: bigint;
+  let den: bigint;
+  if (frac && BigInt(frac[2]) !== 0n) [num, den] = [BigInt(frac[1]), BigInt(frac[2])];
+  else if (dec && (dec[2] || dec[3]) && Math.abs(Number(dec[4] ?? 0)) < 400) {
+    const digits = BigInt(`${dec[1]}${dec[2] || '0'}${dec[3] ?? ''}`);
+    const exp = Number(dec[4] ?? 0) - (dec[3] ?? '').length;
+    [num, den] = exp >= 0 ? [digits * 10n ** BigInt(exp), 1n] : [digits, 10n ** BigInt(-exp)];
+  } else throw new Error(`failed to parse ${s} as a rational number`);
+  const nano = num * 1_000_000_000n;
+  if (nano % den !== 0n) throw new Error('value is too precise');
+  return Number(nano / den);
+}
+
 function parseMount(spec: string): Record<string, unknown> {
   const m: Record<string, unknown> = { Type: 'volume' };
   for (const field of spec.split(',')) {

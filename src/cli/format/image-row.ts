@@ -37,7 +37,7 @@ export class ImageRow {
   Size(): string { return humanSize(this.img.Size); }
   VirtualSize(): string { return humanSize(this.img.VirtualSize ?? this.img.Size, 4); }
   SharedSize(): string { return this.img.SharedSize === undefined || this.img.SharedSize < 0 ? 'N/A' : humanSize(this.img.SharedSize); }
-  UniqueSize(): string { return this.img.SharedSize === undefined || this.img.SharedSize < 0 ? 'N/A' : humanSize(this.img.Size - this.img.SharedSize); }
+  UniqueSize(): string { return this.img.SharedSize === undefined || this.img.SharedSize < 0 ? 'N/A' : humanSize(this.img.Size - this.img.SharedSize, 4); }
   Containers(): string { return this.img.Containers === undefined || this.img.Containers < 0 ? 'N/A' : String(this.img.Containers); }
   toJSON(): Record<string, string> {
     return {
