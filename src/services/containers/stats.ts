@@ -1,5 +1,6 @@
 // GET /containers/{id}/stats: samples of the container's cgroup, one a second, with the previous one beside it.
 import { readCgroupStats, type StatsSample } from '../../runtime/cgroup-stats';
+import { readNetworkStats, type InterfaceStats } from '../../runtime/net-stats';
 import { isCgroupV2 } from '../../runtime/spec';
 import type { ContainerContext } from './context';
 import type { ContainerRecord } from './record';
@@ -18,8 +19,16 @@ const EMPTY_CPU: StatsSample['cpu_stats'] = {
  * computed, as Docker does. A stopped container yields zeroed samples.
  */
 export async function* containerStats(ctx: ContainerContext, r: ContainerRecord, opts: { stream: boolean; oneShot: boolean; signal: AbortSignal }): AsyncIterable<object> {
-  const sample = async (): Promise<StatsSample | undefined> => (r.state.Running ? readCgroupStats(ctx.cgroupsPath(r.id), cgroupV2) : undefined);
-  const shape = (cur: StatsSample | undefined, prev: StatsSample | undefined) => ({
+  // As Docker: only a container with its own network (not host, none or another container's) reports `networks`.
+  const mode = r.hostConfig.NetworkMode || 'default';
+  const ownNetwork = mode !== 'host' && mode !== 'none' && !mode.startsWith('container:');
+  type Sample = StatsSample & { networks?: Record<string, InterfaceStats> };
+  const sample = async (): Promise<Sample | undefined> => {
+    if (!r.state.Running) return undefined;
+    const [cg, networks] = await Promise.all([readCgroupStats(ctx.cgroupsPath(r.id), cgroupV2), ownNetwork ? readNetworkStats(r.state.Pid) : undefined]);
+    return networks ? { ...cg, networks } : cg;
+  };
+  const shape = (cur: Sample | undefined, prev: Sample | undefined) => ({
     read: cur?.read ?? '0001-01-01T00:00:00Z',
     preread: prev?.read ?? '0001-01-01T00:00:00Z',
     pids_stats: cur?.pids_stats ?? {},
@@ -29,10 +38,11 @@ export async function* containerStats(ctx: ContainerContext, r: ContainerRecord,
     cpu_stats: cur?.cpu_stats ?? EMPTY_CPU,
     precpu_stats: prev?.cpu_stats ?? EMPTY_CPU,
     memory_stats: cur?.memory_stats ?? {},
+    ...(cur?.networks ? { networks: cur.networks } : {}),
     name: r.name,
     id: r.id,
   });
-  let prev: StatsSample | undefined;
+  let prev: Sample | undefined;
   if (!opts.oneShot) {
     prev = await sample();
     if (!(await pause(INTERVAL_MS, opts.signal))) return;
