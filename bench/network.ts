@@ -10,8 +10,8 @@
 //   with mtu 1500 (tried in a scratch netns only: it is the host's) lifts curl's ratio by 0.1-0.2.
 // A connect-time redirect instead of NAT for the host's own clients (a cgroup/connect4 BPF program rewriting
 // 127.0.0.1:port to the container's address, as Cilium does; a prototype outside berth) measured 0.99 in the same run
-// where the NAT measured 0.84. dockerd with userland-proxy=false (the same kernel NAT) showed the same ratio here. Pairs spread widely under load,
-// so the quartiles are printed beside the median.
+// where the NAT measured 0.84. dockerd with userland-proxy=false (the same kernel NAT) showed the same ratio here.
+// Pairs spread widely under load, so the quartiles are printed beside the median.
 
 import { makeBusybox, run, startDaemon, type TestDaemon } from '../test/e2e/harness';
 import { readAll, type EngineClient } from '../src/client';
