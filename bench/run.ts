@@ -5,7 +5,7 @@ import path from 'node:path';
 import { makeBusybox, run, startDaemon, unmountUnder, DOCKER, type TestDaemon } from '../test/e2e/harness';
 import { busyboxApplets } from '../src/baseimage/busybox';
 import { EngineClient, readAll } from '../src/client';
-import { networkBench } from './network';
+import { networkBench, networkOnly } from './network';
 import { cpBench, cpBenchDockerd } from './cp';
 import { distributionBench } from './distribution';
 import { buildFigures } from './build';
@@ -112,6 +112,8 @@ export async function startDockerd(dir: string): Promise<{ sock: string; stop: (
 }
 
 async function main(): Promise<void> {
+  /* BENCH_ONLY=network: published-port throughput against direct and a bridge's start-up cost, nothing else. */
+  if (process.env.BENCH_ONLY === 'network') return printFigures(await networkOnly(RUNS));
   const dir = mkdtempSync('/tmp/berth-bench-');
   let d: TestDaemon | undefined;
   let docker: Awaited<ReturnType<typeof startDockerd>>;
@@ -219,6 +221,10 @@ async function main(): Promise<void> {
     unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   }
+  printFigures(rows);
+}
+
+function printFigures(rows: Array<[string, string]>): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`berth benchmarks (${RUNS} runs each, medians)`);
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
