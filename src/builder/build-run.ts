@@ -316,6 +316,7 @@ export class BuildRun {
         workingDir: s.run.WorkingDir,
         user: s.run.User,
         hostConfig: this.hostConfig(),
+        volatileRootfs: this.opts.rm || this.opts.forceRm,
       }, (id) => {
         containerId = id;
         this.progress.stream(` ---> Running in ${shortId(id)}\n`);

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const execs = new LocalExecService({ containers, runtime, log, events });
   containers.setHealthProbe(new ExecHealthProbe(execs));
   execRoutes(router, execs);
-  const layerBlobs = new LayerBlobIndex(metadata, content);
+  const layerBlobs = new LayerBlobIndex(metadata, content, snapshots);
   images.setLayerRelease((diffIDs) => layerBlobs.release(diffIDs));
   const transfer = new RegistryImageTransfer({
     content, snapshots, images, layers: layerBlobs, events, registries: { insecureRegistries: opts.insecureRegistries },

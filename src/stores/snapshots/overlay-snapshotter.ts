@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompress } from '../../archive/decompress';
-import { DigestStream, isDigest } from '../../archive/digest-stream';
+import { DigestStream, isDigest, VerifyingStream } from '../../archive/digest-stream';
 import { extractTar } from '../../archive/extract';
 import { packDir } from '../../archive/pack';
 import { defaultRunner, type CommandRunner } from '../../archive/whiteouts';
-import { ConflictError, hasCode, InvalidParameterError, NotFoundError } from '../../errors';
+import { ConflictError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
 import { FsMetadataStore } from '../metadata/fs-metadata-store';
 import type { AppliedLayer, Mount, SnapshotInfo, Snapshotter } from './index';
 
@@ -22,6 +22,8 @@ const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 interface SnapshotRecord extends SnapshotInfo {
   /** Directory under the root holding `fs` (and `work` for active snapshots). */
   dir: string;
+  /** Set by commitMove: the layer tar is not stored anywhere, `layerTar` makes it again from `fs`. */
+  regenerable?: { diffID: string; size: number };
 }
 
 /**
@@ -173,9 +175,26 @@ export class OverlaySnapshotter implements Snapshotter {
     (async () => {
       const r = await this.record(key);
       if (!r || r.kind !== 'active') throw new NotFoundError(`No such active snapshot: ${key}`);
-      await pipeline(packDir(join(this.root, r.dir, 'fs'), { whiteouts: r.parent ? 'overlay' : 'none', runner: this.runner }), out);
+      await pipeline(this.layerStream(r), out);
     })().catch((err: Error) => out.destroy(err));
     return out;
+  }
+
+  /** The one layer generator, for an upper dir (diff) and for the same dir once committed (layerTar). */
+  private layerStream(r: SnapshotRecord): Readable {
+    return packDir(join(this.root, r.dir, 'fs'), { whiteouts: r.parent ? 'overlay' : 'none', runner: this.runner });
+  }
+
+  async layerTar(diffID: string): Promise<{ stream: Readable; size: number } | undefined> {
+    if (!isDigest(diffID)) return undefined;
+    const r = (await this.records.list<SnapshotRecord>(KIND)).find((c) => c.kind === 'committed' && c.regenerable?.diffID === diffID);
+    if (!r?.regenerable) return undefined;
+    const { size } = r.regenerable;
+    const verify = new VerifyingStream(diffID, size, (got) => new SystemError(`layer ${diffID} is corrupt: its snapshot ${r.name} now makes a tar of ${got}`));
+    const source = this.layerStream(r);
+    source.on('error', (err) => verify.destroy(err));
+    verify.on('close', () => source.destroy());
+    return { stream: source.pipe(verify), size };
   }
 
   /** The active snapshot stays as it is (a running container keeps its upper dir). */
@@ -199,7 +218,7 @@ export class OverlaySnapshotter implements Snapshotter {
       await this.records.delete(KIND, r.dir);
       await rm(join(this.root, dir), { recursive: true, force: true });
       await rename(tmp, join(this.root, dir));
-      await this.records.put(KIND, dir, { name: chainID, parent: r.parent, kind: 'committed', created: new Date().toISOString(), dir } satisfies SnapshotRecord);
+      await this.records.put(KIND, dir, { name: chainID, parent: r.parent, kind: 'committed', created: new Date().toISOString(), dir, regenerable: { diffID, size } } satisfies SnapshotRecord);
       await rm(join(this.root, r.dir), { recursive: true, force: true });
     });
     return { chainID, diffID, size };
