@@ -43,6 +43,8 @@ export class OverlaySnapshotter implements Snapshotter {
   private readonly runner: CommandRunner;
   /** Record changes (check, rename, write) run one at a time; unpacking runs outside it. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Bytes of committed snapshots, which never change: every image record and history walked them again. */
+  private readonly committedUsage = new Map<string, number>();
 
   constructor(private readonly root: string, host?: CommandRunner) {
     this.records = new FsMetadataStore(join(root, RECORDS));
@@ -232,6 +234,7 @@ export class OverlaySnapshotter implements Snapshotter {
       const child = all.find((c) => c.parent === name);
       if (child) throw new ConflictError(`snapshot ${name} is in use: it is the parent of ${child.name}`);
       await this.records.delete(KIND, r.dir);
+      this.committedUsage.delete(`${r.dir}@${r.created}`);
       // Out of the way first, so the name can be reused while the files are deleted.
       const trash = join(this.root, `tmp-${randomBytes(8).toString('hex')}`);
       await rename(join(this.root, r.dir), trash).catch((err) => { if (!hasCode(err, 'ENOENT')) throw err; });
@@ -243,7 +246,12 @@ export class OverlaySnapshotter implements Snapshotter {
   async usage(name: string): Promise<number> {
     const r = await this.record(name);
     if (!r) throw new NotFoundError(`No such snapshot: ${name}`);
-    return directorySize(join(this.root, r.dir, 'fs'));
+    if (r.kind !== 'committed') return directorySize(join(this.root, r.dir, 'fs'));
+    const known = this.committedUsage.get(`${r.dir}@${r.created}`);
+    if (known !== undefined) return known;
+    const size = await directorySize(join(this.root, r.dir, 'fs'));
+    this.committedUsage.set(`${r.dir}@${r.created}`, size);
+    return size;
   }
 
   async list(): Promise<SnapshotInfo[]> {
