@@ -86,7 +86,11 @@ export interface Snapshotter {
   /** Path of the snapshot's own files (a layer's content or an active upper dir). */
   path(name: string): string;
   list(): Promise<SnapshotInfo[]>;
-  /** Remove directories with no record (called at daemon start). */
+  /**
+   * Called at daemon start: drop layers committed without a sync in an earlier
+   * boot whose files no longer make their diffID (lost in a crash), then remove
+   * directories with no record.
+   */
   cleanup(): Promise<void>;
 }
 

@@ -192,6 +192,38 @@ describe('OverlaySnapshotter', () => {
     assert.equal(await snap.layerTar(sha(first)), undefined);
   });
 
+  it('after a reboot, drops a layer committed without sync whose files were lost, and keeps the intact and the synced ones', async () => {
+    const opts = { bootId: 'boot-1', syncDelayMs: 3_600_000 };
+    const before = new OverlaySnapshotter(root, host, opts);
+    const commitOne = async (key: string, file: string) => {
+      await before.prepare(key, chain[1]);
+      writeFileSync(join(before.path(key), file), `${file}\n`);
+      const tar = await collect(before.diff(key));
+      return { ...(await before.commitMove(key, sha(tar), tar.length)), tar };
+    };
+    const lost = await commitOne('b1', 'lost');
+    const intact = await commitOne('b2', 'intact');
+    // What a crash before writeback leaves: the file is there, its data is not.
+    writeFileSync(join(before.path(lost.chainID), 'lost'), '');
+    await new OverlaySnapshotter(root, host, opts).cleanup();
+    assert.ok(await before.hasLayer(lost.chainID), 'in the same boot the page cache had the data: nothing is dropped');
+
+    const rebooted = new OverlaySnapshotter(root, host, { ...opts, bootId: 'boot-2' });
+    await rebooted.cleanup();
+    assert.equal(await rebooted.hasLayer(lost.chainID), false, 'the damaged layer is gone');
+    assert.ok(!existsSync(rebooted.path(lost.chainID)));
+    assert.ok(await rebooted.hasLayer(intact.chainID));
+    assert.equal(sha(await collect((await rebooted.layerTar(intact.diffID))!.stream)), sha(intact.tar));
+
+    // A layer synced after its commit is trusted across reboots without being read again.
+    const synced = await commitOne('b3', 'synced');
+    await before.syncLayers();
+    writeFileSync(join(before.path(synced.chainID), 'synced'), 'changed after the sync\n');
+    await new OverlaySnapshotter(root, host, { ...opts, bootId: 'boot-3' }).cleanup();
+    assert.ok(await before.hasLayer(synced.chainID));
+    for (const c of [intact.chainID, synced.chainID]) await before.remove(c);
+  });
+
   it('prepares parentless snapshots as a bind mount and refuses duplicates', async () => {
     await snap.prepare('scratch', undefined);
     assert.deepEqual(await snap.mounts('scratch'), [{ type: 'bind', source: snap.path('scratch'), options: ['rbind', 'rw'] }]);

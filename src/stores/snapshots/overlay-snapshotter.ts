@@ -1,11 +1,12 @@
 // The overlayfs snapshotter: layers unpacked once into <root>/<dir>/fs, containers' upper dirs beside them, records in <root>/records.
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompress } from '../../archive/decompress';
-import { DigestStream, isDigest, VerifyingStream } from '../../archive/digest-stream';
+import { DigestStream, digestOf, isDigest, VerifyingStream } from '../../archive/digest-stream';
 import { extractTar } from '../../archive/extract';
 import { packDir } from '../../archive/pack';
 import { defaultRunner, type CommandRunner } from '../../archive/whiteouts';
@@ -22,8 +23,27 @@ const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 interface SnapshotRecord extends SnapshotInfo {
   /** Directory under the root holding `fs` (and `work` for active snapshots). */
   dir: string;
-  /** Set by commitMove: the layer tar is not stored anywhere, `layerTar` makes it again from `fs`. */
-  regenerable?: { diffID: string; size: number };
+  /**
+   * Set by commitMove: the layer tar is not stored anywhere, `layerTar` makes
+   * it again from `fs`. The files were not fsynced at commit: `bootId` is the
+   * boot they were written in, `synced` is set once a syncfs has run after.
+   */
+  regenerable?: { diffID: string; size: number; bootId?: string; synced?: boolean };
+}
+
+export interface OverlaySnapshotterOptions {
+  /** This boot's ID (default: the kernel's); a layer written in another boot and never synced is checked at cleanup(). */
+  bootId?: string;
+  /** How long after a commitMove the filesystem is synced (default 30 s, when the kernel has written most of it back anyway). */
+  syncDelayMs?: number;
+}
+
+function kernelBootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -46,9 +66,15 @@ export class OverlaySnapshotter implements Snapshotter {
   /** Bytes of committed snapshots, which never change: every image record and history walked them again. */
   private readonly committedUsage = new Map<string, number>();
 
-  constructor(private readonly root: string, host?: CommandRunner) {
+  private readonly bootId: string;
+  private readonly syncDelayMs: number;
+  private syncTimer?: NodeJS.Timeout;
+
+  constructor(private readonly root: string, host?: CommandRunner, opts: OverlaySnapshotterOptions = {}) {
     this.records = new FsMetadataStore(join(root, RECORDS));
     this.runner = host ?? defaultRunner;
+    this.bootId = opts.bootId ?? kernelBootId();
+    this.syncDelayMs = opts.syncDelayMs ?? 30_000;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -220,10 +246,60 @@ export class OverlaySnapshotter implements Snapshotter {
       await this.records.delete(KIND, r.dir);
       await rm(join(this.root, dir), { recursive: true, force: true });
       await rename(tmp, join(this.root, dir));
-      await this.records.put(KIND, dir, { name: chainID, parent: r.parent, kind: 'committed', created: new Date().toISOString(), dir, regenerable: { diffID, size } } satisfies SnapshotRecord);
+      await this.records.put(KIND, dir, { name: chainID, parent: r.parent, kind: 'committed', created: new Date().toISOString(), dir, regenerable: { diffID, size, bootId: this.bootId } } satisfies SnapshotRecord);
       await rm(join(this.root, r.dir), { recursive: true, force: true });
     });
+    this.scheduleSync();
     return { chainID, diffID, size };
+  }
+
+  /** One syncfs a while after commits, instead of fsyncing every layer's files while the build waits. */
+  private scheduleSync(): void {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      void this.syncLayers().catch(() => undefined);
+    }, this.syncDelayMs);
+    this.syncTimer.unref();
+  }
+
+  /** Sync the filesystem, then mark every layer committed unsynced before as synced (trusted after a crash). */
+  async syncLayers(): Promise<void> {
+    const pending = (await this.records.list<SnapshotRecord>(KIND)).filter((r) => r.regenerable && !r.regenerable.synced);
+    if (!pending.length) return;
+    await this.runner.run('sync', ['-f', this.root]);
+    await this.serial(async () => {
+      for (const r of pending) {
+        const now = await this.record(r.name);
+        if (now?.regenerable && now.created === r.created) await this.records.put(KIND, now.dir, { ...now, regenerable: { ...now.regenerable, synced: true } });
+      }
+    });
+  }
+
+  /**
+   * A layer committed without fsync in an earlier boot, never synced since,
+   * may have lost its files in a crash: make its tar again and keep it only if
+   * it still hashes to its diffID. In the same boot the page cache still holds
+   * whatever was written, so it is only synced.
+   */
+  private async checkUnsyncedLayers(): Promise<void> {
+    let sameBoot = false;
+    for (const r of await this.records.list<SnapshotRecord>(KIND)) {
+      const g = r.regenerable;
+      if (r.kind !== 'committed' || !g || g.synced) continue;
+      if (g.bootId === this.bootId) {
+        sameBoot = true;
+        continue;
+      }
+      const made = await digestOf(this.layerStream(r)).catch(() => undefined);
+      if (made && made.digest === g.diffID && made.size === g.size) {
+        await this.records.put(KIND, r.dir, { ...r, regenerable: { ...g, synced: true } });
+      } else {
+        // Dropping the record makes the layer absent (its directory is swept): images on it fail to run instead of running on damaged files.
+        await this.records.delete(KIND, r.dir);
+      }
+    }
+    if (sameBoot) this.scheduleSync();
   }
 
   async remove(name: string): Promise<void> {
@@ -261,6 +337,7 @@ export class OverlaySnapshotter implements Snapshotter {
 
   async cleanup(): Promise<void> {
     await this.records.cleanup();
+    await this.checkUnsyncedLayers();
     const live = new Set((await this.records.list<SnapshotRecord>(KIND)).map((r) => r.dir));
     let names: string[];
     try {
