@@ -115,6 +115,8 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await containers.close().catch(() => undefined);
+    // Build layers committed without fsync are made durable, so a reboot need not check them.
+    await snapshots.syncLayers().catch(() => undefined);
     rmSync(socketPath, { force: true });
     if (opts.pidfile) rmSync(opts.pidfile, { force: true });
     process.exit(0);

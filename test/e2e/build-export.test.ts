@@ -1,7 +1,7 @@
 // Built images leave the daemon whole although their layer tars are never stored: save → load and push → pull into fresh daemons, and a damaged layer refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chainIDs } from '../../src/stores/snapshots';
 import { contextFolder } from './build-helpers';
@@ -97,4 +97,15 @@ test('a built layer whose files were damaged is refused by save and push, not pa
     assert.notEqual(push.code, 0, 'push of a damaged layer fails');
     assert.match(push.stdout + push.stderr, /corrupt/);
   }
+});
+
+test('a clean stop syncs the built layers, so a reboot need not check them; the image still runs after', async () => {
+  const { diffIDs } = await build(ctx.d, 'built/synced:1', 'RUN echo synced > /s\n');
+  const record = () => JSON.parse(readFileSync(path.join(ctx.d.dataRoot, 'snapshots/records/snapshot', `${chainIDs(diffIDs)[diffIDs.length - 1]!.slice(7)}.json`), 'utf8'));
+  assert.equal(record().regenerable.diffID, diffIDs[diffIDs.length - 1]);
+  await ctx.d.stop();
+  assert.equal(record().regenerable.synced, true);
+  await ctx.d.restart();
+  const r = await ctx.d.docker(['run', '--rm', '--network', 'none', 'built/synced:1', 'cat', '/s']);
+  assert.equal(r.stdout.trim(), 'synced', r.stderr);
 });
