@@ -20,6 +20,7 @@ import { instructionFlags, parseDockerfile, type Instruction } from './dockerfil
 import type { BuildOptions } from './index';
 import { BuildProgress, shortId } from './progress';
 import { removeMountStubs } from '../services/containers/mount-stubs';
+import { volatileMounts } from '../services/containers/volatile-rootfs';
 import { runStep } from './run-step';
 import { argPairs, findStage, planStages, type StagePlan } from './stages';
 import { expand, PROXY_ARGS, runArgs, shellOf, type StageState } from './state';
@@ -287,7 +288,8 @@ export class BuildRun {
     await this.deps.snapshots.prepare(key, diffs.length ? chainIDs(diffs)[diffs.length - 1] : undefined);
     try {
       const mnt = this.mountDir();
-      await this.deps.host.mount(await this.deps.snapshots.mounts(key), mnt);
+      // The snapshot becomes the layer (or goes): its unmount need not sync the whole filesystem.
+      await this.deps.host.mount(await volatileMounts(await this.deps.snapshots.mounts(key)), mnt);
       try {
         await fill(mnt);
       } finally {
@@ -327,6 +329,7 @@ export class BuildRun {
         workingDir: s.run.WorkingDir,
         user: s.run.User,
         hostConfig: this.hostConfig(),
+        volatileRootfs: this.opts.rm || this.opts.forceRm,
       }, (id) => {
         containerId = id;
         this.progress.stream(` ---> Running in ${shortId(id)}\n`);

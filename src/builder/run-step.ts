@@ -8,6 +8,8 @@ export interface RunSpec {
   workingDir?: string;
   user?: string;
   hostConfig: Record<string, unknown>;
+  /** The container's upper dir becomes a layer and the container goes: its writes need no sync on unmount. */
+  volatileRootfs?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function runStep(containers: ContainerService, spec: RunSpec, onCre
     AttachStdout: true,
     AttachStderr: true,
     HostConfig: spec.hostConfig,
-  });
+  }, { volatileRootfs: spec.volatileRootfs });
   onCreated(Id);
   const session = await containers.attach(Id, { stdin: false, stdout: true, stderr: true });
   const ended = new Promise<void>((resolve) => session.once('end', resolve));

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const execs = new LocalExecService({ containers, runtime, log, events });
   containers.setHealthProbe(new ExecHealthProbe(execs));
   execRoutes(router, execs);
-  const layerBlobs = new LayerBlobIndex(metadata, content);
+  const layerBlobs = new LayerBlobIndex(metadata, content, snapshots);
   images.setLayerRelease((diffIDs) => layerBlobs.release(diffIDs));
   const transfer = new RegistryImageTransfer({
     content, snapshots, images, layers: layerBlobs, events, registries: { insecureRegistries: opts.insecureRegistries },
@@ -115,6 +115,8 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await containers.close().catch(() => undefined);
+    // Build layers committed without fsync are made durable, so a reboot need not check them.
+    await snapshots.syncLayers().catch(() => undefined);
     rmSync(socketPath, { force: true });
     if (opts.pidfile) rmSync(opts.pidfile, { force: true });
     process.exit(0);

@@ -49,8 +49,8 @@ export class LocalContainerService implements ContainerService {
     return this.ctx.get(idOrName);
   }
 
-  create(name: string | undefined, body: CreateBody) {
-    return createContainer(this.ctx, name, body);
+  create(name: string | undefined, body: CreateBody, opts?: { volatileRootfs?: boolean }) {
+    return createContainer(this.ctx, name, body, opts);
   }
 
   start(idOrName: string): Promise<void> {

@@ -18,7 +18,7 @@ import { validateHealthcheck } from './health-config';
 
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
-export async function createContainer(ctx: ContainerContext, name: string | undefined, body: CreateBody): Promise<{ Id: string; Warnings: string[] }> {
+export async function createContainer(ctx: ContainerContext, name: string | undefined, body: CreateBody, opts: { volatileRootfs?: boolean } = {}): Promise<{ Id: string; Warnings: string[] }> {
   if (typeof body !== 'object' || body === null) throw new InvalidParameterError('config cannot be empty in order to create a container');
   const imageName = body.Image;
   if (typeof imageName !== 'string' || !imageName) throw new InvalidParameterError('No image was specified');
@@ -75,6 +75,7 @@ export async function createContainer(ctx: ContainerContext, name: string | unde
     hostnamePath: path.join(dir, 'hostname'),
     resolvConfPath: path.join(dir, 'resolv.conf'),
     networkSettings,
+    ...(opts.volatileRootfs ? { volatileRootfs: true } : {}),
   };
   // A second create with the same name may have raced us while the image resolved.
   if (ctx.nameTaken(record.name)) {

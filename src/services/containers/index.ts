@@ -47,7 +47,8 @@ export interface AttachOptions {
 export interface ContainerService {
   load(): Promise<void>;
   get(idOrName: string): ContainerRecord;
-  create(name: string | undefined, body: CreateBody): Promise<{ Id: string; Warnings: string[] }>;
+  /** `volatileRootfs`: the root's writes need never be synced (a build step's container, which is committed then removed). */
+  create(name: string | undefined, body: CreateBody, opts?: { volatileRootfs?: boolean }): Promise<{ Id: string; Warnings: string[] }>;
   start(idOrName: string): Promise<void>;
   stop(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;
   restart(idOrName: string, opts: { signal?: string; timeout?: number }): Promise<void>;

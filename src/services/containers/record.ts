@@ -100,6 +100,8 @@ export interface ContainerRecord {
   networkSettings: Record<string, unknown>;
   /** The container was stopped by a user (not a crash): restart policies leave it alone. */
   manuallyStopped?: boolean;
+  /** Its root is mounted `volatile` even without AutoRemove (a build step's container). */
+  volatileRootfs?: boolean;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

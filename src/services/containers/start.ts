@@ -31,7 +31,7 @@ export async function startContainer(ctx: ContainerContext, r: ContainerRecord):
   try {
     await mkdir(ctx.containerDir(r.id), { recursive: true });
     const rootfs = await deps.snapshots.mounts(r.id);
-    await deps.host.mount(r.hostConfig.AutoRemove ? await volatileMounts(rootfs) : rootfs, r.rootfsPath);
+    await deps.host.mount(r.hostConfig.AutoRemove || r.volatileRootfs ? await volatileMounts(rootfs) : rootfs, r.rootfsPath);
     mounted = true;
     const read = async (p: string) => readFile(await resolveInRoot(r.rootfsPath, cleanComponents(p)), 'utf8').catch(() => undefined);
     const user = await resolveUser(r.config.User, read);

@@ -1,5 +1,6 @@
 // Images made from a writable snapshot (docker commit, build steps): the snapshot's diff as a new layer over the parent's.
 import { SystemError } from '../../errors';
+import { digestOf } from '../../archive/digest-stream';
 import { teeInto } from '../../archive/tee';
 import type { BlobInfo, ContentStore } from '../../stores/content';
 import { chainIDs, type Snapshotter } from '../../stores/snapshots';
@@ -29,21 +30,24 @@ export interface ChildImage {
 }
 
 /**
- * Commit active snapshot `key` as a layer above `parentChain`: the diff tar is
- * stored as a blob (named by its diffID, as import stores layers) and
- * unpacked as a committed snapshot, in one pass over the upper directory.
+ * Commit active snapshot `key` as a layer above `parentChain`. A snapshot that
+ * is consumed becomes the layer itself, and its diff tar is only hashed, never
+ * stored: the snapshotter makes it again, verified, when a push or save needs
+ * it (as Docker's overlay2 keeps no layer tar). Otherwise the diff tar is
+ * stored as a blob (named by its diffID, as import stores layers) and unpacked
+ * as a committed snapshot, in one pass over the upper directory.
  */
-export async function commitLayer(deps: CommitDeps, key: string, parentChain: string | undefined, signal?: AbortSignal, consume = false): Promise<{ diffID: string; blob: BlobInfo }> {
+export async function commitLayer(deps: CommitDeps, key: string, parentChain: string | undefined, signal?: AbortSignal, consume = false): Promise<{ diffID: string }> {
   if (consume) {
-    const blob = await deps.content.ingest(deps.snapshots.diff(key), undefined, signal);
-    const layer = await deps.snapshots.commitMove(key, blob.digest, blob.size);
-    return { diffID: layer.diffID, blob };
+    const tar = await digestOf(deps.snapshots.diff(key), signal);
+    const layer = await deps.snapshots.commitMove(key, tar.digest, tar.size);
+    return { diffID: layer.diffID };
   }
   const [blob, layer] = await teeInto(deps.snapshots.diff(key),
     (s) => deps.content.ingest(s, undefined, signal),
     (s) => deps.snapshots.applyLayer(parentChain, s, undefined, signal));
   if (blob.digest !== layer.diffID) throw new SystemError(`layer digest ${blob.digest} differs from its diffID ${layer.diffID}`);
-  return { diffID: layer.diffID, blob };
+  return { diffID: layer.diffID };
 }
 
 /** The layer blobs of a whole stack when the content store has them all (for the manifest), else undefined. */

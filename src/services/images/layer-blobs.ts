@@ -4,6 +4,7 @@ import { decompress } from '../../archive/decompress';
 import { NotFoundError } from '../../errors';
 import type { ContentStore } from '../../stores/content';
 import type { MetadataStore } from '../../stores/metadata';
+import type { Snapshotter } from '../../stores/snapshots';
 
 const KIND = 'layerblobs';
 
@@ -26,12 +27,14 @@ interface LayerRecord {
 
 /**
  * Docker's "v2 metadata service": diffID ↔ compressed digest. A layer's
- * uncompressed tar is in the content store under its diffID (local builds,
- * imports, loads) or only compressed under the registry's digest (pulls);
+ * uncompressed tar is in the content store under its diffID (imports, loads,
+ * docker commit), only compressed under the registry's digest (pulls), or
+ * nowhere but made again from its snapshot (build steps, see `snapshots`);
  * this index says which, and where a push can skip or mount it.
  */
 export class LayerBlobIndex {
-  constructor(private readonly metadata: MetadataStore, private readonly content: ContentStore) {}
+  /** `snapshots` regenerates the tars of layers committed without one. */
+  constructor(private readonly metadata: MetadataStore, private readonly content: ContentStore, readonly snapshots?: Pick<Snapshotter, 'layerTar'>) {}
 
   get(diffID: string): Promise<LayerRecord | undefined> {
     return this.metadata.get<LayerRecord>(KIND, diffID.slice(7));
@@ -67,10 +70,16 @@ export class LayerBlobIndex {
   }
 }
 
-/** A layer's uncompressed tar and its size: the diffID blob, else a stored compressed copy inflated on the fly. */
+/**
+ * A layer's uncompressed tar and its size: the diffID blob, else the tar made
+ * again (and verified) from its snapshot, else a stored compressed copy
+ * inflated on the fly.
+ */
 export async function openLayer(content: ContentStore, index: LayerBlobIndex, diffID: string): Promise<{ stream: Readable; size: number }> {
   const plain = await content.stat(diffID);
   if (plain) return { stream: content.open(diffID), size: plain.size };
+  const regenerated = await index.snapshots?.layerTar(diffID);
+  if (regenerated) return regenerated;
   const rec = await index.get(diffID);
   const blob = await index.stored(diffID);
   if (rec && blob && rec.size > 0) return { stream: decompress(content.open(blob.digest)), size: rec.size };

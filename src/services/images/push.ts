@@ -117,6 +117,8 @@ async function pushLayer(deps: TransferDeps, client: RegistryClient, ref: Refere
     const counter = new ProgressCounter((n) => p(progressMessage('Pushing', id, n, layer.size)));
     const gzip = createFastGzip();
     layer.stream.on('error', (err) => gzip.destroy(err));
+    // A source failing (e.g. a corrupt layer) before uploadBlob pipes gzip must not be an unhandled error; uploadBlob still sees it.
+    gzip.on('error', () => undefined);
     const up = await client.uploadBlob(ref.path, layer.stream.pipe(counter).pipe(gzip), signal);
     blob = { digest: up.digest, size: up.size, mediaType: MEDIA.dockerLayerGzip, stored: false, repos: [repoName] };
   }

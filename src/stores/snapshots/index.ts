@@ -63,11 +63,22 @@ export interface Snapshotter {
   /**
    * Commit active `key` by moving its upper directory into place as the layer
    * (no copy, as containerd's overlay snapshotter commits); `diffID` is the
-   * digest of diff(key), which the caller hashed while storing it. The active
-   * snapshot is gone afterwards. If the chainID exists already, the existing
-   * layer is kept and `key` is left as it was.
+   * digest of diff(key) and `size` its length, which the caller hashed while
+   * reading it. The committed snapshot records both, so `layerTar` can make the
+   * tar again instead of anyone storing it. The active snapshot is gone
+   * afterwards. If the chainID exists already, the existing layer is kept and
+   * `key` is left as it was.
    */
   commitMove(key: string, diffID: string, size: number): Promise<AppliedLayer>;
+  /**
+   * The tar of layer `diffID`, made again from a snapshot that commitMove
+   * committed, by the same generator as diff() (deterministic for an unchanged
+   * directory), with its size. The stream is verified while it flows: if the
+   * bytes do not hash to `diffID` (the layer's files were changed or lost),
+   * it fails with a SystemError before its last chunk. Undefined when no
+   * committed snapshot can make this layer.
+   */
+  layerTar(diffID: string): Promise<{ stream: Readable; size: number } | undefined>;
   /** Remove a snapshot (active or committed). Conflict if a snapshot has it as parent; absent is not an error. */
   remove(name: string): Promise<void>;
   /** Bytes used by a snapshot's own directory. */
@@ -75,7 +86,11 @@ export interface Snapshotter {
   /** Path of the snapshot's own files (a layer's content or an active upper dir). */
   path(name: string): string;
   list(): Promise<SnapshotInfo[]>;
-  /** Remove directories with no record (called at daemon start). */
+  /**
+   * Called at daemon start: drop layers committed without a sync in an earlier
+   * boot whose files no longer make their diffID (lost in a crash), then remove
+   * directories with no record.
+   */
   cleanup(): Promise<void>;
 }
 

@@ -2,13 +2,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { listTar, tarBuffer } from '../../archive/tar-fixture';
-import { ConflictError, InvalidParameterError, NotFoundError } from '../../errors';
+import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
 import { LinuxHost } from '../../host/linux';
 import { chainIDs, OverlaySnapshotter } from './overlay-snapshotter';
 
@@ -154,6 +154,74 @@ describe('OverlaySnapshotter', () => {
     await snap.remove('m2');
     await snap.remove(r.chainID);
     await assert.rejects(snap.commitMove('m1', sha(tar), 0), NotFoundError);
+  });
+
+  it('makes the same diff twice from an unchanged upper dir, and the same tar again from the layer commitMove made of it', async () => {
+    await snap.prepare('r1', chain[1]);
+    const merged = await mountAt('r1', 'merged-r1');
+    // What makes a diff nondeterministic if done carelessly: order, hardlinks, whiteouts, opaque dirs, links.
+    for (const n of ['zeta', 'alpha', 'Mid', 'é']) writeFileSync(join(merged, n), `${n}\n`);
+    mkdirSync(join(merged, 'dir/sub'), { recursive: true });
+    writeFileSync(join(merged, 'dir/sub/b'), 'b\n');
+    linkSync(join(merged, 'dir/sub/b'), join(merged, 'dir/a-link'));
+    linkSync(join(merged, 'dir/sub/b'), join(merged, 'z-link'));
+    symlinkSync('../etc/hostname', join(merged, 'dir/sym'));
+    unlinkSync(join(merged, 'etc/hostname'));
+    rmSync(join(merged, 'opq'), { recursive: true });
+    mkdirSync(join(merged, 'opq'));
+    writeFileSync(join(merged, 'opq/fresh'), 'fresh\n');
+    await host.unmount(mounted.pop()!);
+    const first = await collect(snap.diff('r1'));
+    const second = await collect(snap.diff('r1'));
+    assert.equal(sha(second), sha(first), 'two diffs of one dir are byte for byte equal');
+    const names = (await listTar(first)).map((e) => e.name);
+    assert.ok(names.includes('etc/.wh.hostname') && names.includes('opq/.wh..wh..opq'), names.join());
+    assert.equal((await listTar(first)).find((e) => e.name === 'z-link')?.type, 'link');
+    const r = await snap.commitMove('r1', sha(first), first.length);
+    const again = await snap.layerTar(sha(first));
+    assert.ok(again, 'the committed layer can make its tar');
+    assert.equal(again.size, first.length);
+    assert.equal(sha(await collect(again.stream)), sha(first));
+    // A layer whose files changed (or were lost in a crash) is refused, never passed on as the layer.
+    writeFileSync(join(snap.path(r.chainID), 'alpha'), 'tampered\n');
+    const bad = await snap.layerTar(sha(first));
+    await assert.rejects(collect(bad!.stream), (err) => err instanceof SystemError && /corrupt/.test(err.message));
+    assert.equal(await snap.layerTar(sha('no such layer')), undefined);
+    assert.equal(await snap.layerTar(sha(child)), undefined, 'a layer unpacked from a tar is not made again');
+    await snap.remove(r.chainID);
+    assert.equal(await snap.layerTar(sha(first)), undefined);
+  });
+
+  it('after a reboot, drops a layer committed without sync whose files were lost, and keeps the intact and the synced ones', async () => {
+    const opts = { bootId: 'boot-1', syncDelayMs: 3_600_000 };
+    const before = new OverlaySnapshotter(root, host, opts);
+    const commitOne = async (key: string, file: string) => {
+      await before.prepare(key, chain[1]);
+      writeFileSync(join(before.path(key), file), `${file}\n`);
+      const tar = await collect(before.diff(key));
+      return { ...(await before.commitMove(key, sha(tar), tar.length)), tar };
+    };
+    const lost = await commitOne('b1', 'lost');
+    const intact = await commitOne('b2', 'intact');
+    // What a crash before writeback leaves: the file is there, its data is not.
+    writeFileSync(join(before.path(lost.chainID), 'lost'), '');
+    await new OverlaySnapshotter(root, host, opts).cleanup();
+    assert.ok(await before.hasLayer(lost.chainID), 'in the same boot the page cache had the data: nothing is dropped');
+
+    const rebooted = new OverlaySnapshotter(root, host, { ...opts, bootId: 'boot-2' });
+    await rebooted.cleanup();
+    assert.equal(await rebooted.hasLayer(lost.chainID), false, 'the damaged layer is gone');
+    assert.ok(!existsSync(rebooted.path(lost.chainID)));
+    assert.ok(await rebooted.hasLayer(intact.chainID));
+    assert.equal(sha(await collect((await rebooted.layerTar(intact.diffID))!.stream)), sha(intact.tar));
+
+    // A layer synced after its commit is trusted across reboots without being read again.
+    const synced = await commitOne('b3', 'synced');
+    await before.syncLayers();
+    writeFileSync(join(before.path(synced.chainID), 'synced'), 'changed after the sync\n');
+    await new OverlaySnapshotter(root, host, { ...opts, bootId: 'boot-3' }).cleanup();
+    assert.ok(await before.hasLayer(synced.chainID));
+    for (const c of [intact.chainID, synced.chainID]) await before.remove(c);
   });
 
   it('prepares parentless snapshots as a bind mount and refuses duplicates', async () => {

@@ -1,15 +1,16 @@
 // The overlayfs snapshotter: layers unpacked once into <root>/<dir>/fs, containers' upper dirs beside them, records in <root>/records.
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decompress } from '../../archive/decompress';
-import { DigestStream, isDigest } from '../../archive/digest-stream';
+import { DigestStream, digestOf, isDigest, VerifyingStream } from '../../archive/digest-stream';
 import { extractTar } from '../../archive/extract';
 import { packDir } from '../../archive/pack';
 import { defaultRunner, type CommandRunner } from '../../archive/whiteouts';
-import { ConflictError, hasCode, InvalidParameterError, NotFoundError } from '../../errors';
+import { ConflictError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
 import { FsMetadataStore } from '../metadata/fs-metadata-store';
 import type { AppliedLayer, Mount, SnapshotInfo, Snapshotter } from './index';
 
@@ -22,6 +23,27 @@ const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 interface SnapshotRecord extends SnapshotInfo {
   /** Directory under the root holding `fs` (and `work` for active snapshots). */
   dir: string;
+  /**
+   * Set by commitMove: the layer tar is not stored anywhere, `layerTar` makes
+   * it again from `fs`. The files were not fsynced at commit: `bootId` is the
+   * boot they were written in, `synced` is set once a syncfs has run after.
+   */
+  regenerable?: { diffID: string; size: number; bootId?: string; synced?: boolean };
+}
+
+export interface OverlaySnapshotterOptions {
+  /** This boot's ID (default: the kernel's); a layer written in another boot and never synced is checked at cleanup(). */
+  bootId?: string;
+  /** How long after a commitMove the filesystem is synced (default 30 s, when the kernel has written most of it back anyway). */
+  syncDelayMs?: number;
+}
+
+function kernelBootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -41,10 +63,18 @@ export class OverlaySnapshotter implements Snapshotter {
   private readonly runner: CommandRunner;
   /** Record changes (check, rename, write) run one at a time; unpacking runs outside it. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Bytes of committed snapshots, which never change: every image record and history walked them again. */
+  private readonly committedUsage = new Map<string, number>();
 
-  constructor(private readonly root: string, host?: CommandRunner) {
+  private readonly bootId: string;
+  private readonly syncDelayMs: number;
+  private syncTimer?: NodeJS.Timeout;
+
+  constructor(private readonly root: string, host?: CommandRunner, opts: OverlaySnapshotterOptions = {}) {
     this.records = new FsMetadataStore(join(root, RECORDS));
     this.runner = host ?? defaultRunner;
+    this.bootId = opts.bootId ?? kernelBootId();
+    this.syncDelayMs = opts.syncDelayMs ?? 30_000;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -173,9 +203,26 @@ export class OverlaySnapshotter implements Snapshotter {
     (async () => {
       const r = await this.record(key);
       if (!r || r.kind !== 'active') throw new NotFoundError(`No such active snapshot: ${key}`);
-      await pipeline(packDir(join(this.root, r.dir, 'fs'), { whiteouts: r.parent ? 'overlay' : 'none', runner: this.runner }), out);
+      await pipeline(this.layerStream(r), out);
     })().catch((err: Error) => out.destroy(err));
     return out;
+  }
+
+  /** The one layer generator, for an upper dir (diff) and for the same dir once committed (layerTar). */
+  private layerStream(r: SnapshotRecord): Readable {
+    return packDir(join(this.root, r.dir, 'fs'), { whiteouts: r.parent ? 'overlay' : 'none', runner: this.runner });
+  }
+
+  async layerTar(diffID: string): Promise<{ stream: Readable; size: number } | undefined> {
+    if (!isDigest(diffID)) return undefined;
+    const r = (await this.records.list<SnapshotRecord>(KIND)).find((c) => c.kind === 'committed' && c.regenerable?.diffID === diffID);
+    if (!r?.regenerable) return undefined;
+    const { size } = r.regenerable;
+    const verify = new VerifyingStream(diffID, size, (got) => new SystemError(`layer ${diffID} is corrupt: its snapshot ${r.name} now makes a tar of ${got}`));
+    const source = this.layerStream(r);
+    source.on('error', (err) => verify.destroy(err));
+    verify.on('close', () => source.destroy());
+    return { stream: source.pipe(verify), size };
   }
 
   /** The active snapshot stays as it is (a running container keeps its upper dir). */
@@ -199,10 +246,60 @@ export class OverlaySnapshotter implements Snapshotter {
       await this.records.delete(KIND, r.dir);
       await rm(join(this.root, dir), { recursive: true, force: true });
       await rename(tmp, join(this.root, dir));
-      await this.records.put(KIND, dir, { name: chainID, parent: r.parent, kind: 'committed', created: new Date().toISOString(), dir } satisfies SnapshotRecord);
+      await this.records.put(KIND, dir, { name: chainID, parent: r.parent, kind: 'committed', created: new Date().toISOString(), dir, regenerable: { diffID, size, bootId: this.bootId } } satisfies SnapshotRecord);
       await rm(join(this.root, r.dir), { recursive: true, force: true });
     });
+    this.scheduleSync();
     return { chainID, diffID, size };
+  }
+
+  /** One syncfs a while after commits, instead of fsyncing every layer's files while the build waits. */
+  private scheduleSync(): void {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      void this.syncLayers().catch(() => undefined);
+    }, this.syncDelayMs);
+    this.syncTimer.unref();
+  }
+
+  /** Sync the filesystem, then mark every layer committed unsynced before as synced (trusted after a crash). */
+  async syncLayers(): Promise<void> {
+    const pending = (await this.records.list<SnapshotRecord>(KIND)).filter((r) => r.regenerable && !r.regenerable.synced);
+    if (!pending.length) return;
+    await this.runner.run('sync', ['-f', this.root]);
+    await this.serial(async () => {
+      for (const r of pending) {
+        const now = await this.record(r.name);
+        if (now?.regenerable && now.created === r.created) await this.records.put(KIND, now.dir, { ...now, regenerable: { ...now.regenerable, synced: true } });
+      }
+    });
+  }
+
+  /**
+   * A layer committed without fsync in an earlier boot, never synced since,
+   * may have lost its files in a crash: make its tar again and keep it only if
+   * it still hashes to its diffID. In the same boot the page cache still holds
+   * whatever was written, so it is only synced.
+   */
+  private async checkUnsyncedLayers(): Promise<void> {
+    let sameBoot = false;
+    for (const r of await this.records.list<SnapshotRecord>(KIND)) {
+      const g = r.regenerable;
+      if (r.kind !== 'committed' || !g || g.synced) continue;
+      if (g.bootId === this.bootId) {
+        sameBoot = true;
+        continue;
+      }
+      const made = await digestOf(this.layerStream(r)).catch(() => undefined);
+      if (made && made.digest === g.diffID && made.size === g.size) {
+        await this.records.put(KIND, r.dir, { ...r, regenerable: { ...g, synced: true } });
+      } else {
+        // Dropping the record makes the layer absent (its directory is swept): images on it fail to run instead of running on damaged files.
+        await this.records.delete(KIND, r.dir);
+      }
+    }
+    if (sameBoot) this.scheduleSync();
   }
 
   async remove(name: string): Promise<void> {
@@ -213,6 +310,7 @@ export class OverlaySnapshotter implements Snapshotter {
       const child = all.find((c) => c.parent === name);
       if (child) throw new ConflictError(`snapshot ${name} is in use: it is the parent of ${child.name}`);
       await this.records.delete(KIND, r.dir);
+      this.committedUsage.delete(`${r.dir}@${r.created}`);
       // Out of the way first, so the name can be reused while the files are deleted.
       const trash = join(this.root, `tmp-${randomBytes(8).toString('hex')}`);
       await rename(join(this.root, r.dir), trash).catch((err) => { if (!hasCode(err, 'ENOENT')) throw err; });
@@ -224,7 +322,12 @@ export class OverlaySnapshotter implements Snapshotter {
   async usage(name: string): Promise<number> {
     const r = await this.record(name);
     if (!r) throw new NotFoundError(`No such snapshot: ${name}`);
-    return directorySize(join(this.root, r.dir, 'fs'));
+    if (r.kind !== 'committed') return directorySize(join(this.root, r.dir, 'fs'));
+    const known = this.committedUsage.get(`${r.dir}@${r.created}`);
+    if (known !== undefined) return known;
+    const size = await directorySize(join(this.root, r.dir, 'fs'));
+    this.committedUsage.set(`${r.dir}@${r.created}`, size);
+    return size;
   }
 
   async list(): Promise<SnapshotInfo[]> {
@@ -234,6 +337,7 @@ export class OverlaySnapshotter implements Snapshotter {
 
   async cleanup(): Promise<void> {
     await this.records.cleanup();
+    await this.checkUnsyncedLayers();
     const live = new Set((await this.records.list<SnapshotRecord>(KIND)).map((r) => r.dir));
     let names: string[];
     try {
