@@ -88,7 +88,7 @@ test('berth stats --no-stream shows docker\'s header and a row with sane memory 
 test('berth stats streams a table per refresh to a pipe and ends on Ctrl-C with status 130', { timeout: 120_000 }, async () => {
   const id = await runDetached('live');
   const root = path.resolve(__dirname, '../../..');
-  const child = spawn(process.execPath, [path.join(root, 'bin/berth'), 'stats', '--format', 'table {{.Name}}\t{{.PIDs}}'], {
+  const child = spawn(path.join(root, 'bin/berth'), ['stats', '--format', 'table {{.Name}}\t{{.PIDs}}'], {
     env: { ...process.env, BERTH_HOST: ctx.d.host }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
@@ -117,7 +117,7 @@ test('berth stats in a terminal redraws the table in place until Ctrl-C', { time
   const id = await runDetached('tty');
   const root = path.resolve(__dirname, '../../..');
   // script(1) gives berth a pseudo-terminal; a ^C typed into it reaches berth as SIGINT, as from a keyboard.
-  const child = spawn('script', ['-qfec', `${process.execPath} ${path.join(root, 'bin/berth')} stats tty`, '/dev/null'], {
+  const child = spawn('script', ['-qfec', `${path.join(root, 'bin/berth')} stats tty`, '/dev/null'], {
     env: { ...process.env, BERTH_HOST: ctx.d.host }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   try {
