@@ -8,6 +8,9 @@ import { DigestStream, isDigest } from '../../archive/digest-stream';
 import { hasCode, InvalidParameterError, NotFoundError } from '../../errors';
 import type { BlobInfo, ContentStore } from './index';
 
+/** Blobs are read in 1 MiB chunks: layers are hundreds of MB, and every chunk costs a trip to the thread pool. */
+const READ_CHUNK = 1024 * 1024;
+
 export class FsContentStore implements ContentStore {
   private readonly blobs: string;
   private readonly ingestDir: string;
@@ -95,7 +98,7 @@ export class FsContentStore implements ContentStore {
         if (hasCode(err, 'ENOENT')) throw new NotFoundError(`blob ${digest} not found`, { cause: err });
         throw err;
       }
-      yield* fh.createReadStream();
+      yield* fh.createReadStream({ highWaterMark: READ_CHUNK });
     })(), { objectMode: false });
   }
 

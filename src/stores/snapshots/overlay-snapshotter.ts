@@ -80,9 +80,12 @@ export class OverlaySnapshotter implements Snapshotter {
     return r?.kind === 'committed';
   }
 
-  async applyLayer(parent: string | undefined, layer: Readable, expectedDiffID?: string, signal?: AbortSignal): Promise<AppliedLayer> {
+  async applyLayer(parent: string | undefined, layer: Readable, expectedDiffID?: string, signal?: AbortSignal,
+    parentCommitted?: Promise<unknown>): Promise<AppliedLayer> {
     if (expectedDiffID !== undefined && !isDigest(expectedDiffID)) throw new InvalidParameterError(`invalid diffID: ${JSON.stringify(expectedDiffID)}`);
-    if (parent !== undefined) await this.committed(parent);
+    // Not awaited before unpacking: a failure of the parent must not be unhandled meanwhile.
+    parentCommitted?.catch(() => undefined);
+    if (parent !== undefined && !parentCommitted) await this.committed(parent);
     const tmp = await this.newTempDir();
     try {
       const hasher = new DigestStream();
@@ -99,6 +102,7 @@ export class OverlaySnapshotter implements Snapshotter {
       }
       const chainID = parent ? `sha256:${createHash('sha256').update(`${parent} ${diffID}`).digest('hex')}` : diffID;
       const size = hasher.size;
+      await parentCommitted;
       await this.serial(async () => {
         if (await this.record(chainID)) return;
         if (parent !== undefined) await this.committed(parent);
