@@ -1,6 +1,5 @@
 // Pull: resolve a reference on its registry, fetch the manifest for this platform, download and verify layers, unpack, record.
 import type { Readable } from 'node:stream';
-import { coalesce } from '../../archive/coalesce';
 import { teeInto } from '../../archive/tee';
 import { InvalidParameterError, NotFoundError, UnauthorizedError } from '../../errors';
 import type { AuthConfig } from '../../distribution/auth';
@@ -176,9 +175,8 @@ async function downloadLayer(deps: TransferDeps, client: RegistryClient, repo: s
     try {
       const { stream } = await client.getBlob(repo, l.digest, signal);
       const counter = new ProgressCounter((n) => p(progressMessage('Downloading', id, n, l.size)), l.size);
-      const batched = stream.pipe(coalesce());
       stream.on('error', (err) => counter.destroy(err));
-      batched.pipe(counter);
+      stream.pipe(counter);
       // With `unpack`, the same verified bytes also go to the snapshot; either side failing fails both.
       if (unpack) await teeInto(counter, (s) => deps.content.ingest(s, l.digest, signal), unpack);
       else await deps.content.ingest(counter, l.digest, signal);

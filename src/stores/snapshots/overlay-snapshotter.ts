@@ -4,7 +4,7 @@ import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { decompress } from '../../archive/decompress';
+import { decompressed } from '../../archive/decompress';
 import { DigestStream, isDigest } from '../../archive/digest-stream';
 import { extractTar } from '../../archive/extract';
 import { packDir } from '../../archive/pack';
@@ -89,7 +89,8 @@ export class OverlaySnapshotter implements Snapshotter {
     const tmp = await this.newTempDir();
     try {
       const hasher = new DigestStream();
-      const input = decompress(layer);
+      // Handed straight to the inflater (or passed through): no generator stage per chunk.
+      const input = await decompressed(layer);
       const hashing = pipeline(input, hasher, signal ? { signal } : {});
       // A base layer has nothing below it for whiteouts to hide.
       await Promise.all([
