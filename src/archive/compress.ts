@@ -44,8 +44,8 @@ export function storedMember(data: Buffer): Buffer {
  * already-compressed data at zlib's level 1 runs at ~17 MB/s here, so each
  * member's first 64 KiB is tried first and an incompressible member is
  * written as stored blocks at memory speed; in a long incompressible run
- * only every 8th member is sampled. Members are compressed on
- * libuv's thread pool, one at a time per stream, in order.
+ * only every 8th member is sampled. Samples and compressible members are
+ * deflated on libuv's thread pool, one at a time per stream, in order.
  */
 export function createFastGzip(level = 1): Transform {
   let pending: Buffer[] = [];

@@ -109,6 +109,7 @@ export async function pullImage(deps: TransferDeps, ref: Reference, opts: PullOp
     const parent = i ? chain[i - 1] : undefined;
     const below = i ? committed[i - 1].promise : undefined;
     try {
+      signal.throwIfAborted();
       const first = downloads.get(l.digest);
       if (first) {
         await first;
