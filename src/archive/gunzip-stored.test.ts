@@ -68,4 +68,16 @@ describe('createStoredGunzip', () => {
       await assert.rejects(gunzip(z), (err: Error) => err.message === want, what);
     }
   });
+
+  it('holds zlib back while its reader is behind, so a small input cannot fill memory', async () => {
+    const zeros = gzipSync(Buffer.alloc(64 * 1024 * 1024));
+    const g = createStoredGunzip();
+    Readable.from([zeros]).pipe(g);
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing read yet: only about a buffer's worth of output may wait.
+    assert.ok(g.readableLength <= 4 * 1024 * 1024, `${g.readableLength}`);
+    let n = 0;
+    for await (const c of g) n += (c as Buffer).length;
+    assert.equal(n, 64 * 1024 * 1024);
+  });
 });

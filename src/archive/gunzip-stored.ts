@@ -117,7 +117,8 @@ export function createStoredGunzip(): Transform {
   /** zlib from the current member's first byte on, for the rest of the stream. */
   const handOver = (self: Transform): Transform => {
     const z = createGunzip({ chunkSize: ZLIB_CHUNK });
-    z.on('data', (c: Buffer) => self.push(c));
+    // Paused while the reader is behind, so zlib stops inflating and its input backs up to our writer.
+    z.on('data', (c: Buffer) => { if (!self.push(c)) z.pause(); });
     z.on('error', (err) => self.destroy(err));
     for (const b of [...member, ...queue]) z.write(b);
     member = queue = data = [];
@@ -130,7 +131,7 @@ export function createStoredGunzip(): Transform {
     else z.once('drain', () => cb());
   };
 
-  return new Transform({
+  const t = new Transform({
     transform(chunk: Buffer, _e, cb: TransformCallback) {
       if (zlib) return toZlib(zlib, chunk, cb);
       if (ignoring) return cb();
@@ -143,10 +144,16 @@ export function createStoredGunzip(): Transform {
     flush(cb: TransformCallback) {
       // Ended cleanly after whole members: done. Otherwise zlib says what is wrong (or that trailing bytes do not matter).
       if (!zlib && (ignoring || (stage === 'header' && members > 0 && queued === 0))) return cb();
-      const z = zlib ?? handOver(this);
+      const z = (zlib ??= handOver(this));
       z.once('end', () => cb());
       z.once('error', (err) => cb(err));
       z.end();
     },
   });
+  const read = t._read.bind(t);
+  t._read = (n: number) => {
+    zlib?.resume();
+    read(n);
+  };
+  return t;
 }
