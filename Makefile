@@ -36,5 +36,10 @@ bench: setup
 bench-cp: setup
 	node dist/bench/cp-main.js
 
+# Only the push/pull figures (BENCH_DIST_ROUNDS interleaved rounds of berthd, dockerd and curl's floor).
+.PHONY: bench-dist
+bench-dist: setup
+	node dist/bench/distribution-main.js
+
 clean:
 	rm -rf dist .setup-stamp

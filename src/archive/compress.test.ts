@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { createFastGzip } from './compress';
+import { createFastGzip, storedMember } from './compress';
 
 async function gz(parts: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -36,5 +36,14 @@ describe('createFastGzip', () => {
     const z = await gz([random, text]);
     assert.deepEqual(gunzipSync(z), Buffer.concat([random, text]));
     assert.ok(z.length < random.length + text.length / 2, `${z.length}`);
+  });
+
+  it('builds stored members that a standard gunzip reads, at block edges too', () => {
+    for (const n of [0, 1, 65534, 65535, 65536, 3 * 65535, 1024 * 1024 + 7]) {
+      const data = randomBytes(n);
+      const z = storedMember(data);
+      assert.equal(z.length, 18 + Math.max(1, Math.ceil(n / 65535)) * 5 + n, `${n}`);
+      assert.deepEqual(gunzipSync(z), data, `${n}`);
+    }
   });
 });

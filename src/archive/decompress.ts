@@ -1,6 +1,6 @@
 // Transparent decompression of tar streams: gzip (1f 8b) and zstd (28 b5 2f fd) are sniffed by their magic bytes and inflated.
 import { pipeline, Readable, Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createStoredGunzip } from './gunzip-stored';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
@@ -62,8 +62,8 @@ export function decompress(source: Readable): Readable {
 function inflaterFor(head: Buffer): Transform | undefined {
   const zstd = ZSTD_MAGIC.every((b, i) => head[i] === b);
   if (!zstd && !(head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])) return undefined;
-  // Big output chunks: a layer's files are written chunk by chunk, and 16 KiB writes cost more than the inflating.
-  return zstd ? createZstdDecompress() : createGunzip({ chunkSize: 256 * 1024 });
+  // Stored blocks (berth's pushes of incompressible data) are read without zlib; zlib gets the rest.
+  return zstd ? createZstdDecompress() : createStoredGunzip();
 }
 
 /**

@@ -1,5 +1,4 @@
 // Writing a tar entry's body into an open file: chunks gathered into ~1 MiB writes, one write in flight while the next batch fills.
-import type { FileHandle } from 'node:fs/promises';
 
 /** The part of a tar entry's body (tar-stream hands a streamx Readable) used here. */
 export interface EntryBody {
@@ -15,6 +14,12 @@ export interface EntryBody {
   readonly destroyed: boolean;
 }
 
+/** The part of a FileHandle used here (an open file, or a wrapper around one). */
+export interface BodyFile {
+  write(buffer: Buffer, offset: number): Promise<{ bytesWritten: number }>;
+  writev(buffers: Buffer[]): Promise<{ bytesWritten: number }>;
+}
+
 /** Small writes are several times slower on disk; bigger batches only hold more memory. */
 export const WRITE_BATCH = 1 << 20;
 
@@ -25,7 +30,7 @@ export const WRITE_BATCH = 1 << 20;
  * done, so at most two batches are held. Rejects on the first write error,
  * an error of `body`, or a body that closes before its end.
  */
-export function writeBody(fh: FileHandle, body: EntryBody): Promise<void> {
+export function writeBody(fh: BodyFile, body: EntryBody): Promise<void> {
   // Destroyed while the file was being opened: its 'error' and 'close' were emitted to nobody.
   if (body.destroyed) return Promise.reject(new Error('premature close'));
   return new Promise((resolve, reject) => {
@@ -80,7 +85,7 @@ export function writeBody(fh: FileHandle, body: EntryBody): Promise<void> {
   });
 }
 
-async function writeAll(fh: FileHandle, chunks: Buffer[], total: number): Promise<void> {
+async function writeAll(fh: BodyFile, chunks: Buffer[], total: number): Promise<void> {
   const { bytesWritten } = await fh.writev(chunks);
   // A short write (rare on files) is finished from where it stopped.
   if (bytesWritten < total) {

@@ -26,15 +26,18 @@ export function progressMessage(status: string, id: string, current: number, tot
 }
 
 const REPORT_EVERY = 512 * 1024;
+/** As Docker's progress reader: at most one report per 100 ms besides the last (a 100 MB layer made hundreds). */
+const REPORT_INTERVAL_MS = 100;
 
 /**
  * Counts bytes passing through and reports "<status>" progress every 512 KiB
- * and at the end. With `limit`, more bytes than promised fail the stream (a
+ * (at most every 100 ms) and at the end. With `limit`, more bytes than promised fail the stream (a
  * registry cannot make us store an endless blob).
  */
 export class ProgressCounter extends Transform {
   private done = 0;
   private reported = 0;
+  private reportedAt = -Infinity;
 
   constructor(private readonly report: (current: number) => void, private readonly limit?: number) {
     super();
@@ -46,8 +49,9 @@ export class ProgressCounter extends Transform {
       cb(new InvalidParameterError(`blob is larger than its descriptor's ${this.limit} bytes`));
       return;
     }
-    if (this.done - this.reported >= REPORT_EVERY) {
+    if (this.done - this.reported >= REPORT_EVERY && performance.now() - this.reportedAt >= REPORT_INTERVAL_MS) {
       this.reported = this.done;
+      this.reportedAt = performance.now();
       this.report(this.done);
     }
     cb(null, chunk);

@@ -1,6 +1,5 @@
 // Pull: resolve a reference on its registry, fetch the manifest for this platform, download and verify layers, unpack, record.
 import type { Readable } from 'node:stream';
-import { coalesce } from '../../archive/coalesce';
 import { teeInto } from '../../archive/tee';
 import { InvalidParameterError, NotFoundError, UnauthorizedError } from '../../errors';
 import type { AuthConfig } from '../../distribution/auth';
@@ -105,36 +104,59 @@ export async function pullOne(deps: TransferDeps, ref: Reference, opts: PullOpti
   }
 
   const repoName = repositoryName(ref);
+  // The first failure stops the other layers' transfers (and their retries).
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  // Settled once layer i is committed (or was there), so that layer i+1 may commit above it.
+  const committed = manifest.layers.map(() => settleable());
+  manifest.layers.forEach((_, i) => { if (present[i]) committed[i].resolve(); });
   const downloads = new Map<string, Promise<void>>();
-  const download = (l: Descriptor, unpack?: (s: Readable) => Promise<unknown>): Promise<void> => {
-    let d = downloads.get(l.digest);
-    if (!d) {
-      d = downloadLayer(deps, client, repo, l, p, opts.signal, unpack);
-      downloads.set(l.digest, d);
-      d.catch(() => undefined);
-    }
-    return d;
-  };
-  // The first missing layer streams straight into its snapshot while the others download (a few at a
-  // time) into the content store; each later layer is unpacked from the store once its parent is.
-  const missing = manifest.layers.filter((_, i) => !present[i]);
-  const downloading = mapLimit(missing.slice(1), CONCURRENT_DOWNLOADS, (l) => download(l));
-  downloading.catch(() => undefined);
-  for (let i = 0; i < manifest.layers.length; i++) {
-    if (present[i]) continue;
-    const l = manifest.layers[i];
+  // Every missing layer streams straight into its own snapshot while it downloads (a few at a time, in
+  // order), tee'd into the content store, and commits once the layer below it has. A blob listed twice
+  // is unpacked from the store for its second place.
+  const missing = manifest.layers.map((l, i) => ({ l, i })).filter(({ i }) => !present[i]);
+  const started: Array<Promise<unknown>> = [];
+  const transfers = mapLimit(missing, CONCURRENT_DOWNLOADS, ({ l, i }) => {
+    const task = transferLayer(l, i);
+    started.push(task);
+    return task;
+  });
+  async function transferLayer(l: Descriptor, i: number): Promise<void> {
     const parent = i ? chain[i - 1] : undefined;
-    let streamed = false;
-    await download(l, async (s) => {
-      streamed = true;
-      const { size } = await deps.snapshots.applyLayer(parent, s, diffIDs[i], opts.signal);
-      await deps.layers.add(diffIDs[i], size, { digest: l.digest, size: l.size, mediaType: l.mediaType, stored: true, repos: [repoName] });
-    });
-    if (streamed) p(progressMessage('Extracting', shortId(l), l.size, l.size));
-    else await unpackLayer(deps, parent, chain[i], diffIDs[i], l, [repoName], p, opts.signal);
-    p({ status: 'Pull complete', id: shortId(l) });
+    const below = i ? committed[i - 1].promise : undefined;
+    try {
+      signal.throwIfAborted();
+      const first = downloads.get(l.digest);
+      if (first) {
+        await first;
+        await below;
+        await unpackLayer(deps, parent, chain[i], diffIDs[i], l, [repoName], p, signal);
+      } else {
+        const d = downloadLayer(deps, client, repo, l, p, signal, async (s) => {
+          const { size } = await deps.snapshots.applyLayer(parent, s, diffIDs[i], signal, below);
+          await deps.layers.add(diffIDs[i], size, { digest: l.digest, size: l.size, mediaType: l.mediaType, stored: true, repos: [repoName] });
+        });
+        downloads.set(l.digest, d);
+        await d;
+        // Already in the store (an earlier pull that failed later): unpacked from there.
+        if (!(await deps.snapshots.hasLayer(chain[i]))) {
+          await below;
+          await unpackLayer(deps, parent, chain[i], diffIDs[i], l, [repoName], p, signal);
+        } else p(progressMessage('Extracting', shortId(l), l.size, l.size));
+      }
+      committed[i].resolve();
+      p({ status: 'Pull complete', id: shortId(l) });
+    } catch (err) {
+      committed[i].reject(err);
+      stop.abort();
+      throw err;
+    }
   }
-  await downloading;
+  // On a failure, the others are stopped and their half-written files gone before the pull fails.
+  await transfers.catch(async (err) => {
+    await Promise.allSettled(started);
+    throw err;
+  });
   for (let i = 0; i < manifest.layers.length; i++) {
     if (present[i]) await unpackLayer(deps, undefined, chain[i], diffIDs[i], manifest.layers[i], [repoName]);
   }
@@ -146,6 +168,15 @@ export async function pullOne(deps: TransferDeps, ref: Reference, opts: PullOpti
   p({ status: `Digest: ${top.digest}` });
   deps.events?.publish('image', 'pull', familiarString(ref), { name: familiarString(ref) });
   return { id, updated: before !== id };
+}
+
+/** A promise settled from outside; a rejection nobody awaits is not reported as unhandled. */
+function settleable(): { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 /** Fetch one layer blob into the content store (and `unpack`, if given), verified against its digest while streaming; retried on failure. */
@@ -160,9 +191,8 @@ async function downloadLayer(deps: TransferDeps, client: RegistryClient, repo: s
     try {
       const { stream } = await client.getBlob(repo, l.digest, signal);
       const counter = new ProgressCounter((n) => p(progressMessage('Downloading', id, n, l.size)), l.size);
-      const batched = stream.pipe(coalesce());
       stream.on('error', (err) => counter.destroy(err));
-      batched.pipe(counter);
+      stream.pipe(counter);
       // With `unpack`, the same verified bytes also go to the snapshot; either side failing fails both.
       if (unpack) await teeInto(counter, (s) => deps.content.ingest(s, l.digest, signal), unpack);
       else await deps.content.ingest(counter, l.digest, signal);

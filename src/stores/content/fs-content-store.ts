@@ -1,12 +1,16 @@
 // The content store on a local filesystem: blobs at <root>/blobs/sha256/<hex>, ingested through <root>/ingest/.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestStream, isDigest } from '../../archive/digest-stream';
+import { writeBody, type BodyFile } from '../../archive/write-body';
 import { hasCode, InvalidParameterError, NotFoundError } from '../../errors';
 import type { BlobInfo, ContentStore } from './index';
+
+/** Blobs are read in 1 MiB chunks: layers are hundreds of MB, and every chunk costs a trip to the thread pool. */
+const READ_CHUNK = 1024 * 1024;
 
 export class FsContentStore implements ContentStore {
   private readonly blobs: string;
@@ -40,10 +44,15 @@ export class FsContentStore implements ContentStore {
     let keep = false;
     try {
       const hasher = new DigestStream();
-      // One awaited write per chunk keeps backpressure and leaves the fd open for fsync.
-      await pipeline(source, hasher, async (chunks: AsyncIterable<Buffer>) => {
-        for await (const c of chunks) await fh.write(c);
-      }, signal ? { signal } : {});
+      // Chunks (64 KiB off a socket) are gathered into ~1 MiB writes, one in flight while the next fills;
+      // the fd stays open for fsync.
+      const hashing = pipeline(source, hasher, signal ? { signal } : {});
+      const flusher = new EarlyFlush(fh);
+      await Promise.all([hashing, writeBody(flusher, hasher).catch((err: Error) => {
+        hasher.destroy(err);
+        throw err;
+      })]);
+      await flusher.settled();
       await fh.sync();
       const digest = hasher.digest();
       if (expected !== undefined && digest !== expected) {
@@ -95,7 +104,7 @@ export class FsContentStore implements ContentStore {
         if (hasCode(err, 'ENOENT')) throw new NotFoundError(`blob ${digest} not found`, { cause: err });
         throw err;
       }
-      yield* fh.createReadStream();
+      yield* fh.createReadStream({ highWaterMark: READ_CHUNK });
     })(), { objectMode: false });
   }
 
@@ -127,5 +136,43 @@ export class FsContentStore implements ContentStore {
   async cleanup(): Promise<void> {
     await rm(this.ingestDir, { recursive: true, force: true });
     await mkdir(this.ingestDir, { recursive: true });
+  }
+}
+
+/** Bytes written between two early flushes of a blob being ingested. */
+const FLUSH_EVERY = 16 * 1024 * 1024;
+
+/**
+ * The blob's writes, with an fdatasync started (not awaited) after every 16
+ * MiB, so the disk writes a big blob back while the rest still arrives and
+ * the fsync that makes it durable at the end has little left to do (it took
+ * ~0.25 s at the end of a 200 MB pull otherwise).
+ */
+class EarlyFlush implements BodyFile {
+  private sinceFlush = 0;
+  private flushing: Promise<void> | undefined;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  write(buffer: Buffer, offset: number): Promise<{ bytesWritten: number }> {
+    return this.fh.write(buffer, offset).then((r) => this.wrote(r));
+  }
+
+  writev(buffers: Buffer[]): Promise<{ bytesWritten: number }> {
+    return this.fh.writev(buffers).then((r) => this.wrote(r));
+  }
+
+  /** Wait for a flush still running (its failure is the final fsync's to report). */
+  async settled(): Promise<void> {
+    await this.flushing;
+  }
+
+  private wrote<R extends { bytesWritten: number }>(r: R): R {
+    this.sinceFlush += r.bytesWritten;
+    if (this.sinceFlush >= FLUSH_EVERY && !this.flushing) {
+      this.sinceFlush = 0;
+      this.flushing = this.fh.datasync().catch(() => undefined).then(() => { this.flushing = undefined; });
+    }
+    return r;
   }
 }

@@ -47,9 +47,12 @@ export interface Snapshotter {
    * safe: no entry, link or whiteout can write outside the snapshot. If
    * `expectedDiffID` is given and differs, nothing is kept
    * (InvalidParameter). If the chainID already exists, the new copy is
-   * discarded and the existing one returned.
+   * discarded and the existing one returned. With `parentCommitted` (the
+   * parent's own applyLayer, still running), the layer is unpacked at once
+   * and committed only after the parent is; if that rejects, nothing is kept.
    */
-  applyLayer(parent: string | undefined, layer: Readable, expectedDiffID?: string, signal?: AbortSignal): Promise<AppliedLayer>;
+  applyLayer(parent: string | undefined, layer: Readable, expectedDiffID?: string, signal?: AbortSignal,
+    parentCommitted?: Promise<unknown>): Promise<AppliedLayer>;
   /** Whether a committed snapshot exists under this chainID. */
   hasLayer(chainID: string): Promise<boolean>;
   /** Create an active snapshot `key` above committed `parent`. Conflict if `key` exists. */

@@ -105,6 +105,33 @@ describe('OverlaySnapshotter', () => {
     assert.deepEqual(readdirSync(root).sort(), before);
   });
 
+  it('unpacks a child while its parent is still being applied, committing it only after the parent', async () => {
+    const b2 = await tarBuffer([{ name: 'b2', data: 'base two\n' }]);
+    const c2 = await tarBuffer([{ name: 'c2', data: 'child two\n' }, { name: '.wh.b2', data: '' }]);
+    const [p2, k2] = chainIDs([sha(b2), sha(c2)]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const parentApplied = gate.then(() => snap.applyLayer(undefined, stream(b2), sha(b2)));
+    const childApplied = snap.applyLayer(p2, stream(c2), sha(c2), undefined, parentApplied);
+    // The child cannot be committed before its parent exists.
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await snap.hasLayer(k2), false);
+    release();
+    assert.equal((await childApplied).chainID, k2);
+    assert.ok(await snap.hasLayer(p2));
+    assert.ok(lstatSync(join(snap.path(k2), 'b2')).isCharacterDevice());
+    await snap.remove(k2);
+    await snap.remove(p2);
+  });
+
+  it('keeps nothing of a child whose parent fails', async () => {
+    const before = readdirSync(root).sort();
+    const c3 = await tarBuffer([{ name: 'c3', data: 'three\n' }]);
+    const failed = Promise.reject(new Error('parent download failed'));
+    await assert.rejects(snap.applyLayer(sha('never applied'), stream(c3), sha(c3), undefined, failed), /parent download failed/);
+    assert.deepEqual(readdirSync(root).sort(), before);
+  });
+
   it('mounts an overlay that hides whited-out files and copies on write', async () => {
     await snap.prepare('c1', chain[1]);
     const m = await snap.mounts('c1');

@@ -5,7 +5,7 @@ import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { decompress } from '../../archive/decompress';
+import { decompressed } from '../../archive/decompress';
 import { DigestStream, digestOf, isDigest, VerifyingStream } from '../../archive/digest-stream';
 import { extractTar } from '../../archive/extract';
 import { packDir } from '../../archive/pack';
@@ -110,13 +110,17 @@ export class OverlaySnapshotter implements Snapshotter {
     return r?.kind === 'committed';
   }
 
-  async applyLayer(parent: string | undefined, layer: Readable, expectedDiffID?: string, signal?: AbortSignal): Promise<AppliedLayer> {
+  async applyLayer(parent: string | undefined, layer: Readable, expectedDiffID?: string, signal?: AbortSignal,
+    parentCommitted?: Promise<unknown>): Promise<AppliedLayer> {
     if (expectedDiffID !== undefined && !isDigest(expectedDiffID)) throw new InvalidParameterError(`invalid diffID: ${JSON.stringify(expectedDiffID)}`);
-    if (parent !== undefined) await this.committed(parent);
+    // Not awaited before unpacking: a failure of the parent must not be unhandled meanwhile.
+    parentCommitted?.catch(() => undefined);
+    if (parent !== undefined && !parentCommitted) await this.committed(parent);
     const tmp = await this.newTempDir();
     try {
       const hasher = new DigestStream();
-      const input = decompress(layer);
+      // Handed straight to the inflater (or passed through): no generator stage per chunk.
+      const input = await decompressed(layer);
       const hashing = pipeline(input, hasher, signal ? { signal } : {});
       // A base layer has nothing below it for whiteouts to hide.
       await Promise.all([
@@ -129,6 +133,7 @@ export class OverlaySnapshotter implements Snapshotter {
       }
       const chainID = parent ? `sha256:${createHash('sha256').update(`${parent} ${diffID}`).digest('hex')}` : diffID;
       const size = hasher.size;
+      await parentCommitted;
       await this.serial(async () => {
         if (await this.record(chainID)) return;
         if (parent !== undefined) await this.committed(parent);
