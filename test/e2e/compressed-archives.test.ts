@@ -93,8 +93,15 @@ test('docker load takes an xz-compressed save and a bzip2 one on stdin; docker i
   await ok(['rmi', 'xzsaved/box:1']);
   assert.match(await ok(['load'], compress('bzip2', readFileSync(saved))), /Loaded image: xzsaved\/box:1/);
   await ok(['rmi', 'xzsaved/box:1']);
+  const xz = readFileSync(`${saved}.xz`);
+  const cut = await ctx.d.docker(['load'], { input: xz.subarray(0, xz.length >> 1) });
+  assert.equal(cut.code, 1, cut.stdout);
+  assert.match(cut.stderr, /xz decompression failed: Unexpected end of input/);
 
   const rootfs = await tarBuffer([{ name: 'hello', data: 'imported from xz\n', mode: 0o644 }]);
+  const badImport = await ctx.d.docker(['import', '-', 'xzimported:1'], { input: compress('bzip2', rootfs).subarray(0, 40) });
+  assert.equal(badImport.code, 1, badImport.stdout);
+  assert.match(badImport.stderr, /bzip2 decompression failed: /);
   const id = (await ok(['import', '-', 'xzimported:1'], compress('xz', rootfs))).trim();
   assert.match(id, /^sha256:[0-9a-f]{64}$/);
   const ctr = (await ok(['create', '--network', 'none', 'xzimported:1', 'x'])).trim();
