@@ -121,4 +121,9 @@ test('a build context piped as .tar.xz or .tar.bz2 (docker build - and berth bui
   const viaBerth = await ctx.d.berth(['build', '--network', 'none', '-'], { input: compress('bzip2', await context('berth')) });
   assert.equal(viaBerth.code, 0, viaBerth.stderr + viaBerth.stdout);
   assert.match(viaBerth.stdout, /context was compressed for berth/);
+  const xz = compress('xz', await context('cut'));
+  const cut = await ctx.d.docker(['build', '--network', 'none', '-'], { input: xz.subarray(0, xz.length - 30) });
+  assert.equal(cut.code, 1, cut.stdout);
+  assert.match(cut.stderr, /xz decompression failed: Unexpected end of input/);
+  assert.equal((await ctx.d.docker(['version', '--format', '{{.Server.Os}}'])).stdout.trim(), 'linux', 'berthd still answers');
 });
