@@ -9,6 +9,9 @@ import { PassThrough, type Readable } from 'node:stream';
 export async function teeInto<A, B>(source: Readable, a: (s: Readable) => Promise<A>, b: (s: Readable) => Promise<B>): Promise<[A, B]> {
   const left = new PassThrough();
   const right = new PassThrough();
+  // A branch destroyed before its consumer listens must not throw: the consumer meets the error when it reads.
+  left.on('error', () => undefined);
+  right.on('error', () => undefined);
   source.pipe(left);
   source.pipe(right);
   source.once('error', (err) => {

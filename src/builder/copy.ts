@@ -1,9 +1,10 @@
 // COPY and ADD into a mounted root: Docker's destination rules, ownership and modes, archives unpacked for ADD, and the content digest the cache keys on.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, lchown, lstat, lutimes, mkdir, open, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
+import { chmod, copyFile, lchown, lstat, lutimes, mkdir, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { extractTar } from '../archive/extract';
+import { isArchiveFile } from '../archive/is-archive';
 import { cleanComponents, resolveInRoot } from '../archive/securejoin';
 import { InvalidParameterError } from '../errors';
 
@@ -23,7 +24,7 @@ export interface CopyOptions {
   mode?: number;
   /** The destination names a directory (ends with /, or several sources). */
   destIsDir: boolean;
-  /** ADD: local tar archives (plain or gzip) are unpacked into the destination. */
+  /** ADD: local tar archives (plain, gzip, bzip2, xz or zstd) are unpacked into the destination. */
   extractArchives: boolean;
 }
 
@@ -47,18 +48,6 @@ export async function digestSources(sources: CopySource[]): Promise<string> {
     await walk(s.hostPath, s.name);
   }
   return h.digest('hex');
-}
-
-async function isArchive(p: string): Promise<boolean> {
-  const fh = await open(p, 'r');
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, 512, 0);
-    if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return true;
-    return bytesRead === 512 && buf.subarray(257, 262).toString() === 'ustar';
-  } finally {
-    await fh.close();
-  }
 }
 
 async function setMeta(target: string, uid: number, gid: number, mode: number, mtime: Date, isLink: boolean): Promise<void> {
@@ -114,7 +103,7 @@ export async function copyInto(root: string, sources: CopySource[], dest: string
       for (const n of await readdir(s.hostPath)) await copyEntry(path.join(s.hostPath, n), path.join(dir, n), opts);
       continue;
     }
-    if (opts.extractArchives && !s.remote && st.isFile() && await isArchive(s.hostPath)) {
+    if (opts.extractArchives && !s.remote && st.isFile() && await isArchiveFile(s.hostPath)) {
       await extractTar(createReadStream(s.hostPath), await destDir(root, dest), { whiteouts: 'none' });
       continue;
     }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
+import { looksLikeArchive } from '../archive/is-archive';
 import { packDir } from '../archive/pack';
 import { StatusError } from './context';
 
@@ -28,23 +29,19 @@ function ignoreFilter(dir: string, keep: string[]): { include(rel: string): bool
   };
 }
 
-function looksLikeTar(head: Buffer): boolean {
-  return (head[0] === 0x1f && head[1] === 0x8b) || (head.length >= 262 && head.subarray(257, 262).toString() === 'ustar');
-}
-
 /** stdin: a tar context as it is, or a Dockerfile alone wrapped as the only file of an empty context. */
 async function fromStdin(dockerfile: string | undefined): Promise<BuildContext> {
   const chunks: Buffer[] = [];
   let size = 0;
   const it = process.stdin[Symbol.asyncIterator]();
-  while (size < 512) {
+  while (size < 1024) {
     const r = await it.next();
     if (r.done) break;
     chunks.push(r.value as Buffer);
     size += (r.value as Buffer).length;
   }
   const head = Buffer.concat(chunks);
-  if (looksLikeTar(head)) {
+  if (looksLikeArchive(head)) {
     const rest = async function* () {
       yield head;
       for (let r = await it.next(); !r.done; r = await it.next()) yield r.value as Buffer;
