@@ -2,6 +2,7 @@
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { decompress } from '../archive/decompress';
 import { extractTar } from '../archive/extract';
 import { completeTarTail } from '../archive/tar-tail';
@@ -30,10 +31,15 @@ export function bounded(limit: number): Transform {
  * out); owners are not applied: the context belongs to the builder.
  */
 export async function receiveContext(source: Readable, dir: string, opts: { limit?: number; signal?: AbortSignal } = {}): Promise<void> {
-  const plain = decompress(source);
-  const limited = plain.pipe(completeTarTail()).pipe(bounded(opts.limit ?? DEFAULT_CONTEXT_LIMIT));
-  plain.once('error', (err) => limited.destroy(err));
-  await extractTar(limited, dir, { preserveOwners: false, signal: opts.signal });
+  const limited = bounded(opts.limit ?? DEFAULT_CONTEXT_LIMIT);
+  // One pipeline owns every stage's errors: a compressed stream found corrupt only at its end (after the
+  // tar's own end was read) fails the context too, and is never an unhandled 'error' event.
+  const flowing = pipeline(decompress(source), completeTarTail(), limited);
+  const extracting = extractTar(limited, dir, { preserveOwners: false, signal: opts.signal });
+  const [flowed, extracted] = await Promise.allSettled([flowing, extracting]);
+  // The decompressor's reason beats the extractor's view of the same failure (a stream cut short).
+  if (flowed.status === 'rejected') throw flowed.reason;
+  if (extracted.status === 'rejected') throw extracted.reason;
 }
 
 const GLOB = /[*?[]/;
