@@ -15,8 +15,10 @@ setup: .setup-stamp build
 	npm ci --no-audit --no-fund
 	touch .setup-stamp
 
+# The CLI is also bundled into one file: a berth call reads and compiles one script instead of resolving dozens of modules.
 build: .setup-stamp
 	npx tsc -p .
+	npx esbuild src/cli/main.ts --bundle --platform=node --target=node20 --outfile=dist/berth-cli.js --log-level=warning
 
 demo: setup
 	scripts/demo.sh
