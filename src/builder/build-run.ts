@@ -254,10 +254,16 @@ export class BuildRun {
     for (const candidate of await this.deps.cache.get(k)) {
       if (this.cacheAllowed && !this.cacheAllowed.has(candidate)) continue;
       const image = await this.deps.images.get(candidate).catch(() => undefined);
-      if (image) return this.hit(s, image);
+      if (image && (await this.layersPresent(image))) return this.hit(s, image);
     }
     const restored = await this.cacheFrom?.match({ parent: s.image, createdBy, makesLayer, config: s.run, author: s.author });
     return restored ? this.hit(s, await this.deps.images.get(restored)) : false;
+  }
+
+  /** A recorded result is a hit only while every layer under it is still here (a crash can drop a build layer that was never synced). */
+  private async layersPresent(image: Image): Promise<boolean> {
+    const present = await Promise.all(chainIDs(image.config.rootfs.diff_ids).map((c) => this.deps.snapshots.hasLayer(c)));
+    return present.every(Boolean);
   }
 
   private hit(s: StageState, image: Image): boolean {

@@ -1,7 +1,7 @@
 // Built images leave the daemon whole although their layer tars are never stored: save → load and push → pull into fresh daemons, and a damaged layer refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chainIDs } from '../../src/stores/snapshots';
 import { contextFolder } from './build-helpers';
@@ -108,4 +108,22 @@ test('a clean stop syncs the built layers, so a reboot need not check them; the 
   await ctx.d.restart();
   const r = await ctx.d.docker(['run', '--rm', '--network', 'none', 'built/synced:1', 'cat', '/s']);
   assert.equal(r.stdout.trim(), 'synced', r.stderr);
+});
+
+test('a cached step whose layer is gone (dropped after a crash) is built again, never served from the cache', async () => {
+  const extra = 'RUN echo kept > /k\nRUN echo lost > /l\n';
+  const { diffIDs } = await build(ctx.d, 'built/dropped:1', extra);
+  await ctx.d.stop();
+  // What the start-up check does to an unsynced layer that no longer hashes to its diffID: its record goes.
+  rmSync(path.join(ctx.d.dataRoot, 'snapshots/records/snapshot', `${chainIDs(diffIDs)[diffIDs.length - 1]!.slice(7)}.json`));
+  await ctx.d.restart();
+  const dir = contextFolder(ctx.d, 'ctx-dropped-again', { Dockerfile: DOCKERFILE + extra });
+  const b = await ctx.d.docker(['build', '--network', 'none', '-t', 'built/dropped:2', dir]);
+  assert.equal(b.code, 0, b.stderr + b.stdout);
+  const steps = b.stdout.split(/Step \d+\/\d+ : /).slice(1);
+  assert.equal(steps.length, 6, b.stdout);
+  assert.ok(steps.slice(1, 5).every((st) => st.includes('Using cache')), b.stdout);
+  assert.ok(!steps[5]!.includes('Using cache'), `the step whose layer is gone runs again:\n${b.stdout}`);
+  const r = await ctx.d.docker(['run', '--rm', '--network', 'none', 'built/dropped:2', 'cat', '/k', '/l']);
+  assert.equal(r.stdout, 'kept\nlost\n', r.stderr);
 });
