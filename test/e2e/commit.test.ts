@@ -41,6 +41,7 @@ test('diff lists added, changed and deleted paths; commit keeps them with change
   assert.ok(info.Config.Env.includes('X=1'));
   assert.equal(info.RootFS.Layers.length, 2);
   const layer = await run2('tar', ['-tf', `${ctx.d.dataRoot}/content/blobs/sha256/${info.RootFS.Layers[1].slice(7)}`]);
+  assert.equal(layer.code, 0, layer.stderr);
   assert.ok(!/^etc\/(hosts|hostname|resolv\.conf)$/m.test(layer.stdout), layer.stdout);
   assert.equal(info.Parent, ctx.busyboxId);
   const out = await ctx.d.docker(['run', '--rm', '--network', 'none', 'committed:v1']);

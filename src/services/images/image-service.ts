@@ -136,7 +136,12 @@ export class LocalImageService implements ImageService {
   async history(nameOrId: string): Promise<object[]> {
     const { record, config } = await this.get(nameOrId);
     const sizes = await Promise.all(chainIDs(config.rootfs.diff_ids).map((c) => this.snapshots.usage(c).catch(() => 0)));
-    return imageHistory(record, config, sizes, this.refsOf(record.id));
+    const ancestry: Array<{ id: string; tags: string[] }> = [];
+    const rows = config.history?.length || config.rootfs.diff_ids.length;
+    for (let r: ImageRecord | undefined = record; r && ancestry.length < rows; r = r.parent ? this.records.get(r.parent) : undefined) {
+      ancestry.push({ id: r.id, tags: this.refsOf(r.id) });
+    }
+    return imageHistory(config, sizes, ancestry);
   }
 
   async tag(source: string, repo: string, tag?: string): Promise<void> {

@@ -50,17 +50,22 @@ export function imageInspect(record: ImageRecord, config: ImageConfig, repoTags:
   };
 }
 
-/** Newest first, as Docker lists it; layer sizes are matched to the non-empty history entries in order. */
-export function imageHistory(record: ImageRecord, config: ImageConfig, layerSizes: number[], tags: string[]): object[] {
+/**
+ * Newest first, as Docker lists it; layer sizes are matched to the non-empty
+ * history entries in order. The rows take the IDs and tags of `ancestry` (the
+ * image, then its parents while they are here), as Docker walks the parent
+ * chain; the rest are `<missing>`.
+ */
+export function imageHistory(config: ImageConfig, layerSizes: number[], ancestry: Array<{ id: string; tags: string[] }>): object[] {
   const history = config.history?.length ? config.history : config.rootfs.diff_ids.map(() => ({ created: config.created }));
   let layer = 0;
   const rows = history.map((h) => {
     const size = 'empty_layer' in h && h.empty_layer ? 0 : (layerSizes[layer++] ?? 0);
     return { Id: '<missing>', Created: unix(h.created), CreatedBy: ('created_by' in h && h.created_by) || '', Tags: null as string[] | null, Size: size, Comment: ('comment' in h && h.comment) || '' };
   }).reverse();
-  if (rows.length) {
-    rows[0].Id = record.id;
-    rows[0].Tags = tags.length ? tags : null;
-  }
+  ancestry.slice(0, rows.length).forEach((a, i) => {
+    rows[i].Id = a.id;
+    rows[i].Tags = a.tags.length ? a.tags : null;
+  });
   return rows;
 }
