@@ -13,8 +13,12 @@ cleanup() {
   [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
   grep -o " $DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   ip link del "bd$$" 2>/dev/null
-  for t in filter:FORWARD nat:POSTROUTING; do
-    iptables -w -t "${t%:*}" -D "${t#*:}" -j "BERTH-bd$$" 2>/dev/null; iptables -w -t "${t%:*}" -F "BERTH-bd$$" 2>/dev/null; iptables -w -t "${t%:*}" -X "BERTH-bd$$" 2>/dev/null
+  # The daemon keeps its chains across restarts (running containers need them): the demo removes them, jumps first.
+  for t in filter nat raw; do
+    iptables -w -t "$t" -S | grep -E -- "-j BERTH-bd$$(-DNAT)?\$" | sed 's/^-A /-D /' | while read -r rule; do
+      eval "iptables -w -t $t $rule" 2>/dev/null
+    done
+    for c in "BERTH-bd$$" "BERTH-bd$$-DNAT"; do iptables -w -t "$t" -F "$c" 2>/dev/null; iptables -w -t "$t" -X "$c" 2>/dev/null; done
   done
   rm -rf "$DIR"
 }
