@@ -44,6 +44,17 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
+/** docker's `K=V` flag lists (labels, options, sysctls, build args) as a record; a bare `K` maps to `bare(K)`, "" unless given. */
+export function keyValues<B extends string | null = string>(list: string[] | undefined, bare: (key: string) => B = () => '' as B): Record<string, string | B> {
+  const out: Record<string, string | B> = {};
+  for (const item of list ?? []) {
+    const eq = item.indexOf('=');
+    if (eq < 0) out[item] = bare(item);
+    else out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
 /** Write to stdout and resolve once flushed. */
 export function writeOut(text: string): Promise<void> {
   return new Promise((resolve) => { if (!text) resolve(); else process.stdout.write(text, () => resolve()); });

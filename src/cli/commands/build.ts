@@ -4,23 +4,12 @@ import type { Command } from 'commander';
 import { jsonLines } from '../../client/engine-client';
 import { buildContext } from '../build-context';
 import { subcommand } from '../command';
-import { StatusError, clientFor, collect, writeErr, writeOut } from '../context';
+import { StatusError, clientFor, collect, keyValues, writeErr, writeOut } from '../context';
 
 interface BuildFlags {
   tag?: string[]; file?: string; buildArg?: string[]; target?: string; cache?: boolean; quiet?: boolean; label?: string[];
   iidfile?: string; network?: string; progress: string; pull?: boolean; rm: boolean; forceRm?: boolean; platform?: string;
   cacheFrom?: string[]; addHost?: string[]; shmSize?: string; memory?: string;
-}
-
-/** "K=V" → {K: "V"}; a bare "K" takes K from the environment (or stays unset), as docker does. */
-function keyValues(list: string[] | undefined, fromEnv: boolean): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
-  for (const item of list ?? []) {
-    const eq = item.indexOf('=');
-    if (eq < 0) out[item] = fromEnv ? process.env[item] ?? null : '';
-    else out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
 }
 
 function bytes(text: string | undefined, flag: string): number | undefined {
@@ -56,13 +45,14 @@ export function registerBuild(parent: Command, name: string): Command {
     .option('-m, --memory <bytes>', 'Memory limit')
     .action(async (source: string, opts: BuildFlags, cmd: Command) => {
       if (!['auto', 'plain', 'tty'].includes(opts.progress)) throw new StatusError(125, `invalid argument "${opts.progress}" for "--progress" flag: must be auto, plain or tty`);
-      const labels = keyValues(opts.label, false);
+      const labels = keyValues(opts.label);
       const ctx = await buildContext(source, opts.file);
       const res = await clientFor(cmd).request('POST', '/build', {
         query: {
           t: opts.tag, dockerfile: ctx.dockerfile, q: opts.quiet ? '1' : undefined, nocache: opts.cache === false ? '1' : undefined,
           pull: opts.pull ? '1' : undefined, rm: opts.rm ? '1' : '0', forcerm: opts.forceRm ? '1' : undefined,
-          buildargs: JSON.stringify(keyValues(opts.buildArg, true)), labels: JSON.stringify(labels),
+          // A bare build arg takes its value from the environment (or stays unset), as docker does.
+          buildargs: JSON.stringify(keyValues(opts.buildArg, (k) => process.env[k] ?? null)), labels: JSON.stringify(labels),
           target: opts.target, networkmode: opts.network, platform: opts.platform,
           cachefrom: opts.cacheFrom ? JSON.stringify(opts.cacheFrom) : undefined, extrahosts: opts.addHost?.join(','),
           shmsize: bytes(opts.shmSize, '--shm-size'), memory: bytes(opts.memory, '-m, --memory'),

@@ -1,7 +1,7 @@
 // The `run`/`create` flags and their translation into the POST /containers/create body.
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import { StatusError, collect } from '../context';
+import { StatusError, collect, keyValues } from '../context';
 import { addNetworkFlags, networkingConfig, parsePublish, type NetworkFlags } from './network-flags';
 import { addHealthFlags, healthcheckFromFlags, type HealthFlags } from './health-flags';
 
@@ -150,12 +150,6 @@ function parseRestart(policy: string): { Name: string; MaximumRetryCount: number
   if (!['no', 'always', 'unless-stopped', 'on-failure', ''].includes(name)) throw bad(`invalid restart policy: ${name}`);
   if (count !== undefined && name !== 'on-failure') throw bad(`invalid restart policy format: maximum retry count can only be used with 'on-failure'`);
   return { Name: name === 'no' ? 'no' : name, MaximumRetryCount: count ? Number(count) : 0 };
-}
-
-function keyValues(list: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of list ?? []) { const i = l.indexOf('='); if (i < 0) out[l] = ''; else out[l.slice(0, i)] = l.slice(i + 1); }
-  return out;
 }
 
 /** Build the create body (Config + HostConfig + NetworkingConfig) from flags, image and command. */

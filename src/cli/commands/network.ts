@@ -1,7 +1,7 @@
 // `network create|ls|inspect|rm|prune|connect|disconnect` and `port`, shaped as docker's.
 import type { Command } from 'commander';
 import { subcommand } from '../command';
-import { StatusError, clientFor, collect, filtersJson, writeOut } from '../context';
+import { StatusError, clientFor, collect, filtersJson, keyValues, writeOut } from '../context';
 import { formatRows, shortId } from '../format/formatter';
 import { confirm, reportEach } from './common';
 import { inspectObjects } from './inspect';
@@ -24,10 +24,6 @@ class NetworkRow {
   CreatedAt(): string { return this.n.Created; }
 }
 
-function kv(list: string[] | undefined): Record<string, string> {
-  return Object.fromEntries((list ?? []).map((l) => { const i = l.indexOf('='); return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)]; }));
-}
-
 export function registerNetworkCreate(parent: Command): Command {
   return subcommand(parent, 'create', '[OPTIONS] NETWORK', 'Create a network')
     .argument('<network>')
@@ -46,7 +42,7 @@ export function registerNetworkCreate(parent: Command): Command {
       const res = await clientFor(cmd).json<{ Id: string }>('POST', '/networks/create', {
         body: {
           Name: name, Driver: o.driver, Internal: !!o.internal, Attachable: !!o.attachable, EnableIPv6: !!o.ipv6,
-          IPAM: { Driver: 'default', Config: config, Options: {} }, Options: kv(o.opt), Labels: kv(o.label),
+          IPAM: { Driver: 'default', Config: config, Options: {} }, Options: keyValues(o.opt), Labels: keyValues(o.label),
         },
       });
       await writeOut(`${res.Id}\n`);

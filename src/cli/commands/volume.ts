@@ -1,7 +1,7 @@
 // `volume` commands: create, ls, inspect, rm, prune, with docker's output shapes.
 import type { Command } from 'commander';
 import { subcommand } from '../command';
-import { StatusError, clientFor, collect, filtersJson, writeOut } from '../context';
+import { StatusError, clientFor, collect, filtersJson, keyValues, writeOut } from '../context';
 import { formatRows } from '../format/formatter';
 import { humanSize } from '../../units/human';
 import { confirm, reportEach } from './common';
@@ -41,15 +41,11 @@ class VolumeRow {
   }
 }
 
-function keyValues(list: string[] | undefined, flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of list ?? []) {
-    const i = l.indexOf('=');
-    if (flag === 'opt' && i <= 0) throw new StatusError(125, `invalid argument "${l}" for "-o, --opt" flag: invalid key value pair format in driver options`);
-    if (i < 0) out[l] = '';
-    else out[l.slice(0, i)] = l.slice(i + 1);
-  }
-  return out;
+/** Driver options must each be `key=value`, as docker checks them. */
+function driverOpts(list: string[] | undefined): Record<string, string> {
+  const bad = (list ?? []).find((l) => l.indexOf('=') <= 0);
+  if (bad !== undefined) throw new StatusError(125, `invalid argument "${bad}" for "-o, --opt" flag: invalid key value pair format in driver options`);
+  return keyValues(list);
 }
 
 function registerCreate(parent: Command): Command {
@@ -62,7 +58,7 @@ function registerCreate(parent: Command): Command {
     .action(async (name: string | undefined, opts: { driver: string; label?: string[]; opt?: string[]; name?: string }, cmd: Command) => {
       if (name && opts.name && name !== opts.name) throw new StatusError(1, 'conflicting options: cannot specify a volume-name through both --name and as a positional arg');
       const v = await clientFor(cmd).json<Volume>('POST', '/volumes/create', {
-        body: { Name: name ?? opts.name ?? '', Driver: opts.driver, DriverOpts: keyValues(opts.opt, 'opt'), Labels: keyValues(opts.label, 'label') },
+        body: { Name: name ?? opts.name ?? '', Driver: opts.driver, DriverOpts: driverOpts(opts.opt), Labels: keyValues(opts.label) },
       });
       await writeOut(v.Name + '\n');
     });
