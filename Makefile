@@ -7,6 +7,9 @@ NODE_TESTS = $(shell find dist/src -name '*.test.js' 2>/dev/null | sort)
 E2E_TESTS = $(shell find dist/test -name '*.test.js' 2>/dev/null | sort)
 
 .PHONY: setup build demo test unit e2e bench clean
+# The published-port redirect's BPF program and its netns-cookie helper (sock-redirect.ts loads them from beside its .js).
+BPF_SRC := src/services/networks/bpf
+BPF_OUT := dist/src/services/networks/bpf
 
 setup: .setup-stamp build
 
@@ -19,6 +22,9 @@ setup: .setup-stamp build
 build: .setup-stamp
 	npx tsc -p .
 	npx esbuild src/cli/main.ts --bundle --platform=node --target=node20 --outfile=dist/berth-cli.js --log-level=warning
+	mkdir -p $(BPF_OUT)
+	clang -O2 -g -Wall -target bpf -I/usr/include/$$(clang -print-multiarch) -c $(BPF_SRC)/sock-redirect.bpf.c -o $(BPF_OUT)/sock-redirect.bpf.o
+	clang -O2 -Wall -o $(BPF_OUT)/netns-cookie $(BPF_SRC)/netns-cookie.c
 
 demo: setup
 	scripts/demo.sh

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   volumes.setUsers((name) => containers.volumeUsers(name));
   images.setUsers((id) => containers.imageUsers(id));
   net.service.setContainers({ get: (id) => containers.get(id), all: () => containers.records(), save: (r) => containers.saveRecord(r) });
+  await net.redirect.start();
   await net.service.load();
   await containers.load();
   await volumes.reconcile();
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await containers.close().catch(() => undefined);
+    await net.redirect.stop();
     // Build layers committed without fsync are made durable, so a reboot need not check them.
     await snapshots.syncLayers().catch(() => undefined);
     rmSync(socketPath, { force: true });

@@ -21,3 +21,12 @@ export async function isMountPoint(target: string): Promise<boolean> {
   const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => undefined);
   return info === undefined || mountPoints(info).includes(target);
 }
+
+/** The first mount point of a filesystem type (the field after " - " in mountinfo), e.g. where cgroup2 is. */
+export function mountPointOfType(mountinfo: string, fstype: string): string | undefined {
+  for (const line of mountinfo.split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (right?.split(' ')[0] === fstype) return decodeMountPath(left.split(' ')[4]);
+  }
+  return undefined;
+}

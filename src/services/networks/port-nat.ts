@@ -24,13 +24,18 @@ export function dnatRules(chain: string, published: PublishedPorts[]): string[] 
 
 const HOOKS = ['PREROUTING', 'OUTPUT'] as const;
 
+/** A faster path beside the NAT for some clients (sock-redirect.ts): told every published port after each sync; never throws. */
+export interface PortRedirect {
+  sync(published: PublishedPorts[]): Promise<void>;
+}
+
 export class PortNat {
   private readonly published = new Map<string, PublishedPorts>();
   /** Syncs run one after another, each writing the state as it is when it runs. */
   private queue: Promise<void> = Promise.resolve();
 
   /** `chain` must be unique per daemon, e.g. BERTH-<default bridge>-DNAT (at most 28 characters). */
-  constructor(private readonly host: Host, readonly chain: string) {}
+  constructor(private readonly host: Host, readonly chain: string, private readonly redirect?: PortRedirect) {}
 
   /** Publish (or replace) the ports of `owner`, a container ID. */
   async publish(owner: string, p: PublishedPorts): Promise<void> {
@@ -52,7 +57,8 @@ export class PortNat {
 
   /** Program exactly what is published now; with nothing published, remove the chain and its jumps (safe when absent). */
   sync(): Promise<void> {
-    const next = this.queue.then(() => (this.published.size ? this.install() : this.uninstall()));
+    const next = this.queue.then(() => (this.published.size ? this.install() : this.uninstall()))
+      .then(() => this.redirect?.sync([...this.published.values()]));
     this.queue = next.catch(() => undefined);
     return next;
   }

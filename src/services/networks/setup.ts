@@ -11,11 +11,14 @@ import { Firewall } from './firewall';
 import { HostPorts } from './host-ports';
 import { NetnsFiles } from './netns';
 import { PortNat } from './port-nat';
+import { SockRedirect } from './sock-redirect';
 import { LocalNetworkService } from './network-service';
 
 export interface BridgeNetworking {
   service: LocalNetworkService;
   attacher: BridgeAttacher;
+  /** Started before service.load() (it re-adopts published ports into the redirect), stopped at shutdown. */
+  redirect: SockRedirect;
 }
 
 export function bridgeNetworking(opts: {
@@ -23,7 +26,9 @@ export function bridgeNetworking(opts: {
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }): BridgeNetworking {
   const warn = (msg: string) => opts.log('warn', msg);
-  const endpoints = new Endpoints(new CniExec(opts.host), new NetnsFiles(opts.host, path.join(opts.execRoot, 'netns')), new HostPorts(), new PortNat(opts.host, `${firewallChain(opts.bridge)}-DNAT`), opts.metadata, opts.dataRoot, warn);
+  const redirect = new SockRedirect(opts.host, { execRoot: opts.execRoot, bridge: opts.bridge, log: opts.log });
+  const portNat = new PortNat(opts.host, `${firewallChain(opts.bridge)}-DNAT`, redirect);
+  const endpoints = new Endpoints(new CniExec(opts.host), new NetnsFiles(opts.host, path.join(opts.execRoot, 'netns')), new HostPorts(), portNat, opts.metadata, opts.dataRoot, warn);
   let attacher: BridgeAttacher | undefined;
   const dns = new EmbeddedDns((ip, name) => attacher!.lookup(ip, name), warn);
   const service = new LocalNetworkService({
@@ -31,7 +36,7 @@ export function bridgeNetworking(opts: {
     bridge: opts.bridge, bip: opts.bip, log: opts.log,
   });
   attacher = new BridgeAttacher(service, endpoints);
-  return { service, attacher };
+  return { service, attacher, redirect };
 }
 
 /** The daemon's filter chain, named after its default bridge so two daemons never share one. */
