@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { EngineClient } from '../../src/client';
 import { busyboxRootfsTar } from '../../src/baseimage/busybox';
 import { cleanNetworking } from './net-cleanup';
+import { cgroup2Root, detachRedirect } from '../../src/services/networks/sock-redirect';
 
 const ROOT = path.resolve(__dirname, '../../..');
 export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
@@ -104,6 +105,9 @@ export async function startDaemon(opts: { netns?: string } = {}): Promise<TestDa
         await waitExit(proc);
       }
       killContainers(execRoot);
+      // Before the unmount: its published-port programs stay attached to the cgroup after their pins are gone.
+      const cgroup = await cgroup2Root();
+      if (cgroup) await detachRedirect(run, cgroup, bridge);
       unmountUnder(dir);
       cleanNetworking(dataRoot, bridge, opts.netns);
       rmSync(dir, { recursive: true, force: true });

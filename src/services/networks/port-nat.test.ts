@@ -71,3 +71,14 @@ test('a sync with nothing published removes what a previous run left, and is a n
   await nat.sync();
   assert.ok(!ipt.calls.slice(before).some((c) => / -[DFX] /.test(c)), 'nothing to delete the second time');
 });
+
+test('the redirect is told exactly what is published after each sync, the last container gone included', async () => {
+  const seen: string[][] = [];
+  const nat = new PortNat(new FakeIptables(), 'BERTH-b-DNAT', { sync: async (p) => { seen.push(p.map((x) => x.ip)); } });
+  const web = { ip: '10.1.0.2', ports: [{ containerPort: 80, protocol: 'tcp' as const, hostIp: '', hostPort: 8080 }] };
+  await nat.publish('a', web);
+  await nat.publish('b', { ...web, ip: '10.1.0.3' });
+  await nat.unpublish('a');
+  await nat.unpublish('b');
+  assert.deepEqual(seen, [['10.1.0.2'], ['10.1.0.2', '10.1.0.3'], ['10.1.0.3'], []]);
+});

@@ -68,7 +68,11 @@ export class SockRedirect implements PortRedirect {
 
   constructor(
     private readonly host: Host,
-    private readonly opts: { execRoot: string; bridge: string; log: (level: 'info' | 'warn', msg: string) => void; builtDir?: string },
+    private readonly opts: {
+      execRoot: string; bridge: string; log: (level: 'info' | 'warn', msg: string) => void;
+      /** Tests: where the object and helper are, and the cgroup2 root (else found in the mount table). */
+      builtDir?: string; cgroup?: string;
+    },
   ) {
     this.dir = path.join(opts.execRoot, 'bpf');
   }
@@ -121,7 +125,7 @@ export class SockRedirect implements PortRedirect {
     const object = path.join(built, 'sock-redirect.bpf.o');
     const cookieHelper = path.join(built, 'netns-cookie');
     for (const f of [object, cookieHelper]) if (!existsSync(f)) throw new Error(`${f} is missing (built by make build)`);
-    this.cgroup = await cgroup2Root();
+    this.cgroup = this.opts.cgroup ?? await cgroup2Root();
     if (!this.cgroup) throw new Error('no cgroup2 hierarchy is mounted');
     await detachRedirect((c, a, o) => this.host.run(c, a, o), this.cgroup, this.opts.bridge);
     // A crash leaves the bpffs mounted with its pins: drop them with it.
