@@ -1,6 +1,7 @@
-// Published TCP ports reached from the host skip NAT: the daemon's cgroup connect4 program sends them to the container at connect().
+// Published ports reached from the host skip NAT: the daemon's cgroup BPF programs send TCP and UDP straight to the container.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { eventually, hostAddress } from './net-helpers';
 import { attachedRedirect, cgroup2Root } from '../../src/services/networks/sock-redirect';
 
 const ctx = useDaemon();
+const ALL_PROGRAMS = ['connect4', 'getpeername4', 'recvmsg4', 'sendmsg4'];
 
 /** httpd whose /cgi-bin/ip answers the client address the container sees. */
 const WHOAMI = ['busybox', 'sh', '-c', 'mkdir -p /w/cgi-bin && printf "#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho \\$REMOTE_ADDR\\n" > /w/cgi-bin/ip && chmod +x /w/cgi-bin/ip && exec httpd -f -p 80 -h /w'];
@@ -31,7 +33,7 @@ async function services(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const e of JSON.parse(r.stdout) as Array<{ key: string[]; value: string[] }>) {
     const [key, value] = [e.key, e.value].map((hex) => hex.map((h) => parseInt(h, 16)));
-    out[`${addr(key)}/${key[6] === 6 ? 'tcp' : key[6]}`] = addr(value);
+    out[`${addr(key)}/${({ 6: 'tcp', 17: 'udp' } as Record<number, string>)[key[6]] ?? key[6]}`] = addr(value);
   }
   return out;
 }
@@ -62,7 +64,7 @@ async function dial(addr: string, port: number): Promise<{ peerName: string; ker
 }
 
 test('a published TCP port is redirected at connect(): the container is the kernel peer, getpeername shows the address dialled, the source is as with DNAT', async () => {
-  assert.deepEqual(await programs(), ['connect4', 'getpeername4']);
+  assert.deepEqual(await programs(), ALL_PROGRAMS);
   const id = (await ctx.d.docker(['run', '-d', '-p', '18611:80', ...WHOAMI])).stdout.trim();
   const ip = await containerIp(id);
   assert.deepEqual(await services(), { '0.0.0.0:18611/tcp': `${ip}:80` });
@@ -90,6 +92,45 @@ test('a port published on one host address is redirected for that address only',
   assert.equal((await ctx.d.docker(['rm', '-f', id])).code, 0);
 });
 
+/** One datagram to addr:port from a fresh socket (connected first when asked): the answer, who it came from, and our port. */
+function udpAsk(addr: string, port: number, text: string, connected = false): Promise<{ answer: string; from: string; peerName?: string; localPort: number }> {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket('udp4');
+    const timer = setTimeout(() => { sock.close(); reject(new Error(`no UDP answer from ${addr}:${port}`)); }, 1000);
+    sock.on('message', (msg, rinfo) => {
+      clearTimeout(timer);
+      const peer = connected ? sock.remoteAddress() : undefined;
+      const localPort = sock.address().port;
+      sock.close();
+      resolve({ answer: msg.toString(), from: `${rinfo.address}:${rinfo.port}`, localPort, ...(peer ? { peerName: `${peer.address}:${peer.port}` } : {}) });
+    });
+    sock.on('error', (err) => { clearTimeout(timer); sock.close(); reject(err); });
+    if (connected) sock.connect(port, addr, () => sock.send(text));
+    else sock.send(text, port, addr);
+  });
+}
+
+test('a published UDP port is redirected too: datagrams go straight to the container, answers come from the address sent to, the source is as with DNAT', async () => {
+  // This busybox's nc has no -u: the echo server is the host's perl, run chrooted into the host's root mounted read-only.
+  const echo = '$s=IO::Socket::INET->new(LocalPort=>5353,Proto=>"udp") or die "$!"; while($s->recv($m,1024)){ $s->send("$m from ".$s->peerhost) }';
+  const id = (await ctx.d.docker(['run', '-d', '-v', '/:/host:ro', '-p', '18615:5353/udp', 'busybox', 'chroot', '/host', 'perl', '-MIO::Socket::INET', '-e', echo])).stdout.trim();
+  const ip = await containerIp(id);
+  assert.deepEqual(await services(), { '0.0.0.0:18615/udp': `${ip}:5353` });
+  const gateway = ctx.d.subnet.split('/')[0];
+  const viaLo = await eventually(() => udpAsk('127.0.0.1', 18615, 'lo'));
+  assert.deepEqual([viaLo.answer, viaLo.from], [`lo from ${gateway}`, '127.0.0.1:18615']);
+  // conntrack saw the flow addressed to the container itself: no NAT rewrote it.
+  const flow = await run('conntrack', ['-L', '-p', 'udp', '--orig-port-src', String(viaLo.localPort)]);
+  assert.match(flow.stdout, new RegExp(`dst=${ip.replace(/\./g, '\\.')} sport=${viaLo.localPort} dport=5353 `), flow.stdout + flow.stderr);
+
+  const viaHost = await udpAsk(hostAddress(), 18615, 'host');
+  assert.deepEqual([viaHost.answer, viaHost.from], [`host from ${hostAddress()}`, `${hostAddress()}:18615`]);
+  const connected = await udpAsk('127.0.0.1', 18615, 'connected', true);
+  assert.deepEqual([connected.answer, connected.from, connected.peerName], [`connected from ${gateway}`, '127.0.0.1:18615', '127.0.0.1:18615']);
+  assert.equal((await ctx.d.docker(['rm', '-f', id])).code, 0);
+  assert.deepEqual(await services(), {});
+});
+
 test('a container dialling 127.0.0.1 on a published port reaches its own loopback, not the published container', async () => {
   const published = (await ctx.d.docker(['run', '-d', '-p', '18612:80', ...WHOAMI])).stdout.trim();
   await eventually(() => whoami('http://127.0.0.1:18612'));
@@ -105,7 +146,7 @@ test('a restarted daemon replaces its crashed run\'s programs and re-adopts runn
   await eventually(() => whoami('http://127.0.0.1:18614'));
   await ctx.d.kill9();
   await ctx.d.restart();
-  assert.deepEqual(await programs(), ['connect4', 'getpeername4'], 'one pair, the crashed run\'s detached');
+  assert.deepEqual(await programs(), ALL_PROGRAMS, 'one set, the crashed run\'s detached');
   assert.deepEqual(await services(), { '0.0.0.0:18614/tcp': `${ip}:80` });
   assert.deepEqual(await dial('127.0.0.1', 18614), { peerName: '127.0.0.1:18614', kernelPeer: `${ip}:80` });
 

@@ -9,16 +9,18 @@ test('addresses are written in network byte order; anything but dotted IPv4 is r
   for (const bad of ['::1', '10.1.0.256', '10.1.0', '', '1.2.3.4 ']) assert.equal(ipHex(bad), undefined, bad);
 });
 
-test('TCP mappings become host ip:port → container ip:port entries, 0.0.0.0 for any host address; UDP stays on DNAT', () => {
+test('TCP and UDP mappings become host ip:port/proto → container ip:port entries, 0.0.0.0 for any host address; SCTP stays on DNAT', () => {
   const entries = serviceEntries([{ ip: '10.1.0.2', ports: [
     { containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: 8080 },
     { containerPort: 443, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8443 },
     { containerPort: 53, protocol: 'udp', hostIp: '', hostPort: 5353 },
     { containerPort: 81, protocol: 'tcp', hostIp: '::', hostPort: 8081 },
+    { containerPort: 82, protocol: 'sctp', hostIp: '', hostPort: 8082 },
   ] }]);
   assert.deepEqual([...entries], [
     ['00 00 00 00 1f 90 06 00', '0a 01 00 02 00 50 00 00'],
     ['7f 00 00 01 20 fb 06 00', '0a 01 00 02 01 bb 00 00'],
+    ['00 00 00 00 14 e9 11 00', '0a 01 00 02 00 35 00 00'],
   ]);
 });
 

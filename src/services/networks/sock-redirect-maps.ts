@@ -3,7 +3,8 @@ import os from 'node:os';
 import type { PublishedPorts } from './port-nat';
 
 const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const IPPROTO_TCP = 6;
+/** The protocols the program redirects, by IANA number; SCTP stays on the DNAT rules. */
+const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17 };
 
 /** "10.1.0.2" → "0a 01 00 02" (network byte order); undefined for anything but a dotted IPv4 address. */
 export function ipHex(ip: string): string | undefined {
@@ -21,8 +22,8 @@ function portHex(port: number): string {
 }
 
 /**
- * The `services` map as key → value hex: a TCP host ip:port (0.0.0.0 for any of the host's addresses) → the
- * container's ip:port. UDP and SCTP stay on the DNAT rules.
+ * The `services` map as key → value hex: a host ip:port (0.0.0.0 for any of the host's addresses) and protocol →
+ * the container's ip:port.
  */
 export function serviceEntries(published: PublishedPorts[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -31,8 +32,9 @@ export function serviceEntries(published: PublishedPorts[]): Map<string, string>
     if (!to) continue;
     for (const m of p.ports) {
       const from = ipHex(m.hostIp || '0.0.0.0');
-      if (m.protocol !== 'tcp' || !from) continue;
-      out.set(`${from} ${portHex(m.hostPort)} ${hex(IPPROTO_TCP)} 00`, `${to} ${portHex(m.containerPort)} 00 00`);
+      const proto = PROTOCOLS[m.protocol];
+      if (!proto || !from) continue;
+      out.set(`${from} ${portHex(m.hostPort)} ${hex(proto)} 00`, `${to} ${portHex(m.containerPort)} 00 00`);
     }
   }
   return out;

@@ -40,7 +40,7 @@ function setup(t: { after: (fn: () => void) => void }) {
 
 const PORTS = { ip: '10.1.0.2', ports: [{ containerPort: 80, protocol: 'tcp' as const, hostIp: '', hostPort: 8080 }] };
 
-test('start mounts a bpffs in the exec root, names the config map after the bridge, loads, sets the host netns cookie and attaches both programs with multi', async (t) => {
+test('start mounts a bpffs in the exec root, names the config map after the bridge, loads, sets the host netns cookie and attaches the four programs with multi', async (t) => {
   const { host, r, built } = setup(t);
   await r.start();
   assert.equal(r.active, true);
@@ -50,7 +50,8 @@ test('start mounts a bpffs in the exec root, names the config map after the brid
     'bpftool map create /x/bpf/config type array key 4 value 8 entries 1 name bt_0a1',
     `bpftool prog loadall ${built}/sock-redirect.bpf.o /x/bpf/progs map name config pinned /x/bpf/config pinmaps /x/bpf/maps`,
     'bpftool batch file - <<map update pinned /x/bpf/config key hex 00 00 00 00 value hex ' + (os.endianness() === 'LE' ? '03 00 00 00 00 00 00 00' : '00 00 00 00 00 00 00 03') +
-      ' | cgroup attach /cg connect4 pinned /x/bpf/progs/berth_connect4 multi | cgroup attach /cg getpeername4 pinned /x/bpf/progs/berth_getpeername4 multi',
+      ' | cgroup attach /cg connect4 pinned /x/bpf/progs/berth_connect4 multi | cgroup attach /cg getpeername4 pinned /x/bpf/progs/berth_getpeername4 multi' +
+      ' | cgroup attach /cg sendmsg4 pinned /x/bpf/progs/berth_sendmsg4 multi | cgroup attach /cg recvmsg4 pinned /x/bpf/progs/berth_recvmsg4 multi',
   ]);
 });
 

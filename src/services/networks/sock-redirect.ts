@@ -1,6 +1,6 @@
-// Published TCP ports for the host's own clients as a connect-time redirect (cgroup connect4/getpeername4 BPF), in front of the DNAT rules.
+// Published ports for the host's own clients as a socket-level redirect (cgroup connect4/sendmsg4/recvmsg4/getpeername4 BPF), in front of the DNAT rules.
 //
-// One program pair and map set per daemon, loaded from bpf/sock-redirect.bpf.o (built by `make build`) with bpftool,
+// One program set and map set per daemon, loaded from bpf/sock-redirect.bpf.o (built by `make build`) with bpftool,
 // pinned in a bpffs the daemon mounts at <exec-root>/bpf, attached with BPF_F_ALLOW_MULTI to the cgroup2 root so
 // several daemons (and a dockerd) stack. The per-daemon `config` map is named after the daemon's bridge: that name is
 // how a program left by a crash is found again, pins or not. The program acts only on sockets in the daemon's own
@@ -15,7 +15,7 @@ import type { PortRedirect, PublishedPorts } from './port-nat';
 import { localEntries, mapChanges, serviceEntries, u64Hex } from './sock-redirect-maps';
 
 /** Program names (as the object file has them) → bpftool's attach type. */
-const PROGRAMS = { berth_connect4: 'connect4', berth_getpeername4: 'getpeername4' } as const;
+const PROGRAMS = { berth_connect4: 'connect4', berth_getpeername4: 'getpeername4', berth_sendmsg4: 'sendmsg4', berth_recvmsg4: 'recvmsg4' } as const;
 const BUILT = path.join(__dirname, 'bpf');
 
 type Run = (cmd: string, args: string[], opts?: RunOptions) => Promise<RunResult>;
@@ -77,7 +77,7 @@ export class SockRedirect implements PortRedirect {
     this.dir = path.join(opts.execRoot, 'bpf');
   }
 
-  /** True once the programs are attached: published TCP ports then skip NAT for the host's clients. */
+  /** True once the programs are attached: published TCP and UDP ports then skip NAT for the host's clients. */
   get active(): boolean {
     return this.ready;
   }

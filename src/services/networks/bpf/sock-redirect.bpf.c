@@ -1,6 +1,7 @@
-// Published ports for the host's own clients without NAT: a TCP connect() from the daemon's network namespace to a
-// published host ip:port is sent straight to the container's ip:port (as Cilium's socket LB does), and getpeername()
-// answers the address that was dialled. Everything else (other namespaces, UDP, unknown ports) falls to the DNAT rules.
+// Published ports for the host's own clients without NAT: a TCP or UDP connect(), or a UDP sendto(), from the daemon's
+// network namespace to a published host ip:port is sent straight to the container's ip:port (as Cilium's socket LB
+// does); getpeername() and recvfrom() answer the address that was dialled. Everything else (other namespaces, unknown
+// ports) falls to the DNAT rules.
 // Built by `make build` into dist; loaded, pinned and attached per daemon by sock-redirect.ts through bpftool.
 #include <linux/bpf.h>
 #include <linux/in.h>
@@ -53,6 +54,19 @@ struct {
 	__type(value, __u64);
 } config SEC(".maps");
 
+/** A UDP socket's datagrams from a container it was redirected to: which published address they answer for. */
+struct reply_key {
+	__u64 cookie;
+	struct backend from;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct reply_key);
+	__type(value, struct backend);
+} udp_replies SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -72,54 +86,97 @@ static __always_inline int is_loopback(__u32 ip)
 	return (bpf_ntohl(ip) >> 24) == 127;
 }
 
+static __always_inline int redirected_protocol(struct bpf_sock_addr *ctx)
+{
+	return ctx->protocol == IPPROTO_TCP || ctx->protocol == IPPROTO_UDP;
+}
+
+/** The container this host socket's destination ip:port is published to, if any (127/8 and local addresses only). */
+static __always_inline struct backend *published(struct bpf_sock_addr *ctx)
+{
+	if (!ctx->sk || !in_host_netns(ctx))
+		return 0;
+	struct service_key key = { .ip = ctx->user_ip4, .port = (__u16)ctx->user_port, .proto = (__u8)ctx->protocol };
+	struct backend *to = bpf_map_lookup_elem(&services, &key);
+	if (to)
+		return to;
+	if (!is_loopback(key.ip) && !bpf_map_lookup_elem(&locals, &key.ip))
+		return 0;
+	key.ip = 0;
+	return bpf_map_lookup_elem(&services, &key);
+}
+
+static __always_inline int rewrite(struct bpf_sock_addr *ctx, struct backend *to)
+{
+	ctx->user_ip4 = to->ip;
+	ctx->user_port = to->port;
+	return 1;
+}
+
+/** Datagrams from `to` are shown as coming from the address the client sent to. */
+static __always_inline void remember_reply(struct bpf_sock_addr *ctx, struct backend *to)
+{
+	struct reply_key rk = { .cookie = bpf_get_socket_cookie(ctx), .from = *to };
+	struct backend orig = { .ip = ctx->user_ip4, .port = (__u16)ctx->user_port };
+	bpf_map_update_elem(&udp_replies, &rk, &orig, BPF_ANY);
+}
+
 SEC("cgroup/connect4")
 int berth_connect4(struct bpf_sock_addr *ctx)
 {
-	if (ctx->protocol != IPPROTO_TCP || !in_host_netns(ctx))
+	struct backend *to = redirected_protocol(ctx) ? published(ctx) : 0;
+	if (!to)
 		return 1;
-	struct service_key key = { .ip = ctx->user_ip4, .port = (__u16)ctx->user_port, .proto = IPPROTO_TCP };
-	struct backend *to = bpf_map_lookup_elem(&services, &key);
-	if (!to) {
-		if (!is_loopback(key.ip) && !bpf_map_lookup_elem(&locals, &key.ip))
-			return 1;
-		key.ip = 0;
-		to = bpf_map_lookup_elem(&services, &key);
-		if (!to)
-			return 1;
-	}
-	struct bpf_sock *sk = ctx->sk;
-	if (!sk)
-		return 1;
-	struct dialled *d = bpf_sk_storage_get(&dialled, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct dialled *d = bpf_sk_storage_get(&dialled, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (d) {
 		d->orig.ip = ctx->user_ip4;
 		d->orig.port = (__u16)ctx->user_port;
 		d->target = *to;
 	}
+	if (ctx->protocol == IPPROTO_UDP)
+		remember_reply(ctx, to);
 	// With DNAT a client of a host address kept that address as its source (only 127/8 was masqueraded to the
 	// bridge's gateway, which is the source a direct connect picks): keep it. A socket already bound stays as it is.
 	if (!is_loopback(ctx->user_ip4)) {
 		struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr.s_addr = ctx->user_ip4 };
 		bpf_bind(ctx, (void *)&src, sizeof(src));
 	}
-	ctx->user_ip4 = to->ip;
-	ctx->user_port = to->port;
-	return 1;
+	return rewrite(ctx, to);
+}
+
+SEC("cgroup/sendmsg4")
+int berth_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	struct backend *to = ctx->protocol == IPPROTO_UDP ? published(ctx) : 0;
+	struct bpf_sock *sk = ctx->sk;
+	if (!to || !sk)
+		return 1;
+	remember_reply(ctx, to);
+	// The source DNAT would have kept, as in connect4: the host address sent to, unless the socket is bound to one.
+	if (!is_loopback(ctx->user_ip4) && !sk->src_ip4 && !ctx->msg_src_ip4)
+		ctx->msg_src_ip4 = ctx->user_ip4;
+	return rewrite(ctx, to);
+}
+
+SEC("cgroup/recvmsg4")
+int berth_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	if (ctx->protocol != IPPROTO_UDP || !in_host_netns(ctx))
+		return 1;
+	struct reply_key rk = { .cookie = bpf_get_socket_cookie(ctx), .from = { .ip = ctx->user_ip4, .port = (__u16)ctx->user_port } };
+	struct backend *orig = bpf_map_lookup_elem(&udp_replies, &rk);
+	return orig ? rewrite(ctx, orig) : 1;
 }
 
 SEC("cgroup/getpeername4")
 int berth_getpeername4(struct bpf_sock_addr *ctx)
 {
-	if (ctx->protocol != IPPROTO_TCP || !in_host_netns(ctx))
-		return 1;
 	struct bpf_sock *sk = ctx->sk;
-	if (!sk)
+	if (!redirected_protocol(ctx) || !sk || !in_host_netns(ctx))
 		return 1;
 	struct dialled *d = bpf_sk_storage_get(&dialled, sk, 0, 0);
-	if (d && d->target.ip == ctx->user_ip4 && d->target.port == (__u16)ctx->user_port) {
-		ctx->user_ip4 = d->orig.ip;
-		ctx->user_port = d->orig.port;
-	}
+	if (d && d->target.ip == ctx->user_ip4 && d->target.port == (__u16)ctx->user_port)
+		return rewrite(ctx, &d->orig);
 	return 1;
 }
 
