@@ -8,9 +8,10 @@
 //   through the bridge, and its receive-buffer autotuning starts elsewhere (often stuck near 2.4 MB where the direct
 //   socket reaches 14-32 MB); more of the transfer's work then runs on curl's CPU, which is the bottleneck. A lo route
 //   with mtu 1500 (tried in a scratch netns only: it is the host's) lifts curl's ratio by 0.1-0.2.
-// A connect-time redirect instead of NAT for the host's own clients (a cgroup/connect4 BPF program rewriting
-// 127.0.0.1:port to the container's address, as Cilium does; a prototype outside berth) measured 0.99 in the same run
-// where the NAT measured 0.84. dockerd with userland-proxy=false (the same kernel NAT) showed the same ratio here.
+// berthd therefore redirects the host's own clients at connect() instead (src/services/networks/sock-redirect.ts, a
+// cgroup/connect4 BPF program rewriting 127.0.0.1:port to the container's address, as Cilium does): the published
+// figure below is that path; the NAT, which still serves other hosts and containers, measured 0.82 against it in
+// paired runs. dockerd with userland-proxy=false (the same kernel NAT) showed the NAT's ratio here.
 // Pairs spread widely under load, so the quartiles are printed beside the median.
 
 import { makeBusybox, run, startDaemon, type TestDaemon } from '../test/e2e/harness';

@@ -140,9 +140,13 @@ test('a container dialling 127.0.0.1 on a published port reaches its own loopbac
   assert.equal((await ctx.d.docker(['rm', '-f', published])).code, 0);
 });
 
-test('a restarted daemon replaces its crashed run\'s programs and re-adopts running containers; a stop leaves no program, pin or mount', async () => {
+test('entries follow a container\'s stop and start; a restarted daemon replaces its crashed run\'s programs and re-adopts running containers; a stop leaves no program, pin or mount', async () => {
   const id = (await ctx.d.docker(['run', '-d', '-p', '18614:80', ...WHOAMI])).stdout.trim();
+  assert.equal((await ctx.d.docker(['stop', '-t', '0', id])).code, 0);
+  assert.deepEqual(await services(), {}, 'a stopped container has no entry');
+  assert.equal((await ctx.d.docker(['start', id])).code, 0);
   const ip = await containerIp(id);
+  assert.deepEqual(await services(), { '0.0.0.0:18614/tcp': `${ip}:80` }, 'its start adds it again');
   await eventually(() => whoami('http://127.0.0.1:18614'));
   await ctx.d.kill9();
   await ctx.d.restart();

@@ -4,7 +4,8 @@
 // br-<id12>); a *sandbox* is a running container's network namespace, pinned as a file under
 // <exec-root>/netns (never /run/netns); an *endpoint* is the sandbox's veth on one network, made by CNI ADD
 // (bridge + host-local) and undone by DEL; published ports (first network only) are DNAT rules in the daemon's
-// BERTH-<bridge>-DNAT chain, which exists only while something is published.
+// BERTH-<bridge>-DNAT chain, which exists only while something is published, and, for clients in the daemon's own
+// network namespace, entries in its socket-redirect BPF maps (sock-redirect.ts, pinned under <exec-root>/bpf).
 // Invariants: every sandbox is recorded (metadata kind "sandboxes") before its first ADD, so a crash can
 // always be torn down at the next start; everything global is named per daemon (bridges, the
 // BERTH-<bridge> filter, nat and raw chains, CNI network names berth-<id12>); host ports are held open by the

@@ -4,7 +4,9 @@
 // itself, 127.0.0.1 included) for local destinations only. The return path needs no rule per port: the bridges
 // have route_localnet so 127.0.0.1 may be DNATed out of them, and the daemon's per-bridge nat rules (firewall.ts)
 // masquerade what came from 127/8 or hairpins back into its own bridge. Nothing here marks packets or matches
-// every packet: NAT rules are only walked by a connection's first packet.
+// every packet: NAT rules are only walked by a connection's first packet. The host's own clients mostly skip all this:
+// the redirect given to the constructor (sock-redirect.ts) sends their sockets straight to the container; these
+// rules serve everyone else, and them too whenever the redirect is off.
 import type { Host } from '../../host';
 import type { PortMapping } from './port-spec';
 
