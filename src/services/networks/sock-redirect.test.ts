@@ -107,3 +107,12 @@ test('without the built object the redirect stays off and says why', async (t) =
   assert.equal(r.active, false);
   assert.match(logs[0], /sock-redirect\.bpf\.o is missing \(built by make build\)/);
 });
+
+test('an exec root with blanks in its path leaves the redirect off rather than half-programmed', async (t) => {
+  const { host, logs, built } = setup(t);
+  const r = new SockRedirect(host, { execRoot: '/x y', bridge: 'bt0', log: (_l, m) => logs.push(m), builtDir: built, cgroup: '/cg' });
+  await r.start();
+  assert.equal(r.active, false);
+  assert.match(logs[0], /blanks/);
+  assert.ok(!host.calls.some((c) => c.includes('attach')), host.calls.join('\n'));
+});

@@ -125,6 +125,8 @@ export class SockRedirect implements PortRedirect {
     const object = path.join(built, 'sock-redirect.bpf.o');
     const cookieHelper = path.join(built, 'netns-cookie');
     for (const f of [object, cookieHelper]) if (!existsSync(f)) throw new Error(`${f} is missing (built by make build)`);
+    // bpftool's batch lines are split on blanks.
+    if (/\s/.test(this.dir + object)) throw new Error(`a path with blanks cannot be given to bpftool batch: ${this.dir}`);
     this.cgroup = this.opts.cgroup ?? await cgroup2Root();
     if (!this.cgroup) throw new Error('no cgroup2 hierarchy is mounted');
     await detachRedirect((c, a, o) => this.host.run(c, a, o), this.cgroup, this.opts.bridge);
