@@ -6,6 +6,7 @@ import type { ArchiveService, PathStat } from '../../services/containers/archive
 import type { ApiRequest } from '../request';
 import { COMMON_HEADERS } from '../respond';
 import type { Router } from '../router';
+import { fastCopyRoutes } from './fastcopy';
 
 export const PATH_STAT_HEADER = 'X-Docker-Container-Path-Stat';
 
@@ -71,4 +72,5 @@ export function archiveRoutes(router: Router, archive: ArchiveService): void {
     }
     return { status: 200 };
   });
+  fastCopyRoutes(router, archive);
 }
