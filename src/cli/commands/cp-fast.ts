@@ -1,4 +1,5 @@
 // `berth cp`'s same-machine fast path: one regular file handed over as an open fd and copied in the kernel, when berthd offers it on its Unix socket.
+import { lstat } from 'node:fs/promises';
 import type { EngineClient, RequestOptions, StreamResponse } from '../../client/engine-client';
 import { isApiError } from '../../client/errors';
 import { StatusError } from '../context';
@@ -46,6 +47,8 @@ async function fastRequest(client: EngineClient, method: string, container: stri
  * regular file, or berthd could not open it as described).
  */
 export async function fastCopyIn(client: EngineClient, local: string, container: string, dir: string, name: string, archive: boolean): Promise<number | undefined> {
+  // Opening a device or FIFO could block or have effects: only what is a regular file now is opened.
+  if (!(await lstat(local).then((st) => st.isFile(), () => false))) return fallBack('not a regular file');
   const file = await openRegular(local).catch(() => undefined);
   if (!file) return fallBack('not a regular file');
   try {
