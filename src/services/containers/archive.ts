@@ -1,12 +1,12 @@
-// The archive API behind `docker cp`: stat, read (tar out) and extract (tar in) paths of a container, safely.
+// The archive API behind `docker cp`: stat, read (tar out) and extract (tar in) paths of a container, safely; and berth cp's same-machine fast path for one file.
 import { lstat, readFile, statfs } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { extractTar } from '../../archive/extract';
+import { identityOf, openRegular, openVerified, placeCopy, type FastSource } from '../../archive/fd-handoff';
 import { packDir } from '../../archive/pack';
 import { rebaseTar } from '../../archive/rebase';
 import { BerthError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
 import { ContainerFs, cleanPath, dockerBase, goModeIsRegular, mappedMounts, mountHolding, type PathStat } from './archive-fs';
-import { identityOf, openRegular, openVerified, placeCopy, type FastSource } from '../../archive/fd-handoff';
 import { checkEntryName, type OpenedFile } from './archive-fastcopy';
 import { copyFreezer, type ContainerFreezer } from './archive-freezer';
 import type { ContainerContext } from './context';
