@@ -22,7 +22,7 @@ function fallBack(why: string): undefined {
  */
 export async function fastCopyOffered(client: EngineClient): Promise<boolean> {
   if (process.env.BERTH_CP_NO_FASTCOPY === '1' || client.address.kind !== 'unix') return false;
-  const ping = await client.ping().catch(() => undefined);
+  const ping = await client.pingOnce().catch(() => undefined);
   return ping?.headers['x-berth-fastcopy'] === '1';
 }
 
