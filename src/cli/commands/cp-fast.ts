@@ -49,7 +49,8 @@ async function fastRequest(client: EngineClient, method: string, container: stri
 export async function fastCopyIn(client: EngineClient, local: string, container: string, dir: string, name: string, archive: boolean): Promise<number | undefined> {
   // Opening a device or FIFO could block or have effects: only what is a regular file now is opened.
   if (!(await lstat(local).then((st) => st.isFile(), () => false))) return fallBack('not a regular file');
-  const file = await openRegular(local).catch(() => undefined);
+  // What cannot be opened here (permissions) is left to the tar path, which reports it as docker does.
+  const file = await openRegular(local).catch((err: Error) => fallBack(err.message));
   if (!file) return fallBack('not a regular file');
   try {
     if (!(await fastCopyOffered(client))) return fallBack('not offered');
