@@ -46,6 +46,11 @@ bench: setup
 bench-cp: setup
 	node dist/bench/cp-main.js
 
+# What the docker CLI itself can copy: against a raw-socket engine that drops uploads and sends a tar from memory, beside curl and plain cp.
+.PHONY: bench-cp-ceiling
+bench-cp-ceiling: setup
+	node dist/bench/cp-ceiling.js
+
 # Only the push/pull figures (BENCH_DIST_ROUNDS interleaved rounds of berthd, dockerd and curl's floor).
 .PHONY: bench-dist
 bench-dist: setup

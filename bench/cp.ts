@@ -97,6 +97,13 @@ function daemonCli(d: TestDaemon, tool: 'docker' | 'berth'): Cli {
   });
 }
 
+const BERTH_BIN = path.resolve(__dirname, '../../bin/berth');
+
+/** Our berth CLI on berthd with extra environment (BERTH_CP_FASTCOPY=required, or BERTH_CP_NO_FASTCOPY=1 for the tar path). */
+function berthCli(d: TestDaemon, extra: NodeJS.ProcessEnv): Cli {
+  return (args) => must(BERTH_BIN, args, { ...process.env, BERTH_HOST: d.host, ...extra });
+}
+
 function berthRows(t: Record<string, number>): Rows {
   const rows: Rows = [
     [`plain cp of a ${SIZE_MB} MB file on the same disk, MB/s`, mbps(t.floor)],
@@ -110,6 +117,10 @@ function berthRows(t: Record<string, number>): Rows {
   if (t.berthInto !== undefined) {
     rows.push([`berth cp ${SIZE_MB} MB into a container, MB/s`, mbps(t.berthInto)]);
     rows.push([`berth cp ${SIZE_MB} MB out of a container, MB/s`, mbps(t.berthOut)]);
+  }
+  if (t.berthTarInto !== undefined) {
+    rows.push([`berth cp ${SIZE_MB} MB into a container, tar path (BERTH_CP_NO_FASTCOPY=1), MB/s`, mbps(t.berthTarInto)]);
+    rows.push([`berth cp ${SIZE_MB} MB out of a container, tar path (BERTH_CP_NO_FASTCOPY=1), MB/s`, mbps(t.berthTarOut)]);
   }
   rows.push(['docker cp into berthd / plain cp (time, target ≤ 2)', (t.into / t.floor).toFixed(2)]);
   rows.push(['docker cp out of berthd / plain cp (time, target ≤ 2)', (t.out / t.floor).toFixed(2)]);
@@ -182,8 +193,12 @@ export async function cpBenchInterleaved(d: TestDaemon, dir: string, dockerd?: {
     const all = await medians(CP_RUNS, async () => {
       const floor = await floorTime(src, dir);
       const rb = await cpRound(onBerth, src, srcTar, dir);
+      const fast = await cpRound({ cli: berthCli(d, { BERTH_CP_FASTCOPY: 'required' }), id: onBerth.id }, src, undefined, dir);
+      const tar = await cpRound({ cli: berthCli(d, { BERTH_CP_NO_FASTCOPY: '1' }), id: onBerth.id }, src, undefined, dir);
       const rk = onDockerd ? await cpRound(onDockerd, src, srcTar, dir) : {};
-      return { floor, ...prefixed('b.', rb), ...prefixed('k.', rk) };
+      return {
+        floor, ...prefixed('b.', { ...rb, berthInto: fast.into, berthOut: fast.out, berthTarInto: tar.into, berthTarOut: tar.out }), ...prefixed('k.', rk),
+      };
     });
     const pick = (prefix: string): Record<string, number> => Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith(prefix)).map(([key, v]) => [key.slice(prefix.length), v]));
     const berth: Record<string, number> = { floor: all.floor, ...pick('b.') };

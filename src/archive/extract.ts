@@ -1,12 +1,11 @@
 // Safe extraction of hostile tar streams (plain or gzip) into a directory: nothing is created, changed or followed outside it.
-import { constants } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, realpath, rm, symlink } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { chmod, lchown, link, lstat, lutimes, mkdir, realpath, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
-import { ConflictError, hasCode, InvalidParameterError } from '../errors';
+import { InvalidParameterError } from '../errors';
+import { clearTarget, createFile, lstatOrUndefined } from './place-file';
 import { decompressed } from './decompress';
 import { writeBody, type EntryBody } from './write-body';
 import { rebaseName } from './rebase';
@@ -137,15 +136,6 @@ function renamed(h: Header, r: { from: string; to: string }): Header {
   return out;
 }
 
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(p);
-  } catch (err) {
-    if (hasCode(err, 'ENOENT')) return undefined;
-    throw err;
-  }
-}
-
 async function extractEntry(h: Header, body: EntryBody, ctx: Ctx): Promise<void> {
   const parts = cleanComponents(h.name);
   // The root itself is the caller's: its mode and owner are never taken from a tar.
@@ -168,14 +158,7 @@ async function extractEntry(h: Header, body: EntryBody, ctx: Ctx): Promise<void>
 
   const target = join(parent, base);
   const type = h.type ?? 'file';
-  const existing = await lstatOrUndefined(target);
-  const keepDir = type === 'directory' && existing?.isDirectory() === true;
-  if (existing && ctx.noOverwriteDirNonDir && existing.isDirectory() !== (type === 'directory')) {
-    throw existing.isDirectory()
-      ? new ConflictError(`cannot overwrite directory "/${parts.join('/')}" with non-directory "${h.name}"`)
-      : new ConflictError(`cannot overwrite non-directory "/${parts.join('/')}" with directory "${h.name}"`);
-  }
-  if (existing && !keepDir) await rm(target, { recursive: true, force: true });
+  const keepDir = await clearTarget(target, type === 'directory', ctx.noOverwriteDirNonDir, `/${parts.join('/')}`, h.name);
 
   const mode = (h.mode ?? (type === 'directory' ? 0o755 : 0o644)) & 0o7777;
   const uid = ctx.owner?.uid ?? h.uid ?? 0;
@@ -226,16 +209,8 @@ async function applyMeta(target: string, mode: number, uid: number, gid: number,
   await chmod(target, mode);
 }
 
-async function writeFile(target: string, body: EntryBody, mode: number, uid: number, gid: number, mtime: Date, ctx: Ctx): Promise<void> {
-  const fh = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    await writeBody(fh, body);
-    if (ctx.preserveOwners) await fh.chown(uid, gid);
-    await fh.chmod(mode);
-    await fh.utimes(mtime, mtime);
-  } finally {
-    await fh.close();
-  }
+function writeFile(target: string, body: EntryBody, mode: number, uid: number, gid: number, mtime: Date, ctx: Ctx): Promise<void> {
+  return createFile(target, { mode, mtime, owner: ctx.preserveOwners ? { uid, gid } : undefined }, (fh) => writeBody(fh, body));
 }
 
 async function hardlink(h: Header, target: string, ctx: Ctx): Promise<void> {

@@ -110,6 +110,7 @@ export class EngineClient {
   private readonly agent: http.Agent;
   private version: string | undefined;
   private negotiating: Promise<string> | undefined;
+  private pinged: ReturnType<EngineClient['ping']> | undefined;
 
   constructor(options: EngineClientOptions = {}) {
     this.address = parseDaemonAddress(resolveHostUrl(options.host));
@@ -120,12 +121,18 @@ export class EngineClient {
   /** The API version in use: min(CLIENT_API_VERSION, the daemon's API-Version), negotiated once. */
   async apiVersion(): Promise<string> {
     if (this.version) return this.version;
-    this.negotiating ??= this.ping().then((p) => {
+    this.negotiating ??= this.pingOnce().then((p) => {
       const server = p.apiVersion || FALLBACK_API_VERSION;
       this.version = compareVersions(server, CLIENT_API_VERSION) < 0 ? server : CLIENT_API_VERSION;
       return this.version;
     });
     return this.negotiating;
+  }
+
+  /** The daemon's /_ping answer, asked at most once per client (version negotiation shares it). */
+  pingOnce(): ReturnType<EngineClient['ping']> {
+    this.pinged ??= this.ping();
+    return this.pinged;
   }
 
   /** GET /_ping (unversioned). Returns the daemon's advertised API version and headers. */

@@ -2,10 +2,12 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidParameterError } from '../../errors';
+import { drainBody } from '../drain-body';
 import type { ArchiveService, PathStat } from '../../services/containers/archive';
 import type { ApiRequest } from '../request';
 import { COMMON_HEADERS } from '../respond';
 import type { Router } from '../router';
+import { fastCopyRoutes } from './fastcopy';
 
 export const PATH_STAT_HEADER = 'X-Docker-Container-Path-Stat';
 
@@ -63,12 +65,14 @@ export function archiveRoutes(router: Router, archive: ArchiveService): void {
         signal: abort.signal,
       });
     } catch (err) {
-      // The rest of a refused (maybe endless) body is not read: answer, then close the connection.
-      if (!req.req.complete) req.res!.shouldKeepAlive = false;
+      // As Go's server does: a short rest of a refused body is read, so the client (still sending) gets the answer;
+      // a longer (maybe endless) one is not: answer, then close the connection.
+      if (!(await drainBody(req.req))) req.res!.shouldKeepAlive = false;
       throw err;
     } finally {
       req.req.off('close', onClose);
     }
     return { status: 200 };
   });
+  fastCopyRoutes(router, archive);
 }

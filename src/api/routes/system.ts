@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Router } from '../router';
 import { COMMON_HEADERS } from '../respond';
 import { API_VERSION, MIN_API_VERSION } from '../version';
+import { FASTCOPY_HEADER } from './fastcopy';
 
 export interface SystemBackend {
   info(): Promise<Record<string, unknown>>;
@@ -32,7 +33,7 @@ export function versionBody(): Record<string, unknown> {
 export function systemRoutes(router: Router, backend: SystemBackend): void {
   const ping = async (req: import('../request').ApiRequest) => {
     const res = req.res!;
-    res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, no-store, must-revalidate', 'Pragma': 'no-cache', 'Builder-Version': '1' });
+    res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, no-store, must-revalidate', 'Pragma': 'no-cache', 'Builder-Version': '1', [FASTCOPY_HEADER]: '1' });
     res.end(req.req.method === 'HEAD' ? undefined : 'OK');
   };
   router.add('GET', '/_ping', ping);

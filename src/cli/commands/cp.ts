@@ -9,6 +9,7 @@ import { isApiError } from '../../client/errors';
 import { subcommand } from '../command';
 import { StatusError, clientFor, writeErr } from '../context';
 import { humanSize } from '../../units/human';
+import { fastCopyIn, fastCopyOut } from './cp-fast';
 
 interface CpOptions {
   archive?: boolean;
@@ -135,6 +136,13 @@ async function copyFromContainer(client: EngineClient, container: string, srcPat
       ({ path: src, rebaseName } = rebaseFor(srcPath, target));
     }
   }
+  if (!toStdout) {
+    const fast = await fastCopyOut(client, container, src, (stat) => {
+      const plan = copyPlan({ path: src, exists: true, isDir: isDirMode(stat.mode), rebaseName }, localDestination(dstPath));
+      return { dir: plan.dir, name: plan.rename?.to ?? rebaseName ?? splitDirEntry(src)[1] };
+    });
+    if (fast !== undefined) return reportCopied(opts, fast, dstPath);
+  }
   const res = await client.request('GET', `/containers/${encodeURIComponent(container)}/archive`, { query: { path: src } });
   const stat = decodeStat(res.headers['x-docker-container-path-stat']);
   if (toStdout) {
@@ -249,7 +257,10 @@ async function copyToContainer(client: EngineClient, srcArg: string, container: 
     const { packDir } = require('../../archive/pack') as typeof import('../../archive/pack');
     // The entries are named for where they land (Docker's TarResource, then PrepareArchiveCopy's renaming).
     const plan = copyPlan(src, dst);
-    content = packDir(src.path.replace(/\/\.$/, '') || '/', { prefix: plan.rename?.to ?? src.rebaseName ?? splitDirEntry(src.path)[1] });
+    const name = plan.rename?.to ?? src.rebaseName ?? splitDirEntry(src.path)[1];
+    const fast = src.isDir ? undefined : await fastCopyIn(client, src.path, container, plan.dir, name, !!opts.archive);
+    if (fast !== undefined) return reportCopied(opts, fast, `${container}:${dst.path}`);
+    content = packDir(src.path.replace(/\/\.$/, '') || '/', { prefix: name });
     target = plan.dir;
   }
   const counted = countBytes(content);

@@ -147,6 +147,12 @@ export function goModeIsDir(mode: number): boolean {
   return mode >= GO_MODE.dir;
 }
 
+/** Whether a Go FileMode is a regular file (no type bit set). */
+export function goModeIsRegular(mode: number): boolean {
+  const typeBits = [GO_MODE.dir, GO_MODE.symlink, GO_MODE.device, GO_MODE.namedPipe, GO_MODE.socket, GO_MODE.charDevice];
+  return typeBits.every((bit) => Math.floor(mode / bit) % 2 === 0);
+}
+
 /** Whether a Go FileMode is a symlink. */
 export function goModeIsSymlink(mode: number): boolean {
   return Math.floor(mode / GO_MODE.symlink) % 2 === 1;

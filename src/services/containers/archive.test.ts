@@ -1,10 +1,11 @@
 // Tests of the archive service with a recording runtime and host: who is frozen and mounted around a copy, and Docker's refusals.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { identityOf } from '../../archive/fd-handoff';
 import { tarBuffer } from '../../archive/tar-fixture';
 import { LocalArchiveService } from './archive';
 import { ContainerContext, type ContainerDeps } from './context';
@@ -87,6 +88,38 @@ describe('LocalArchiveService', () => {
     for await (const _ of tar) { /* drain */ }
     await released;
     assert.deepEqual(calls, [`mount ${join(tmp, 'rootfs')}`, `unmount ${join(tmp, 'rootfs')}`]);
+  });
+
+  it('holds the container while a fast copy out has the file open, and answers undefined for what is not a regular file', async () => {
+    setup([record('stopped', join(tmp, 'rootfs'))]);
+    const file = await svc.openFile('stopped', '/etc/hello');
+    assert.ok(file);
+    assert.equal(readFileSync(file.source.path, 'utf8'), 'hello\n');
+    assert.deepEqual(calls, [`mount ${join(tmp, 'rootfs')}`]);
+    file.close();
+    await svc.stat('stopped', '/');
+    assert.deepEqual(calls.slice(0, 2), [`mount ${join(tmp, 'rootfs')}`, `unmount ${join(tmp, 'rootfs')}`]);
+    assert.equal(await svc.openFile('stopped', '/etc'), undefined);
+  });
+
+  it('copies a fast copy in where put would extract it, with the same refusals; a source not as described is not copied', async () => {
+    setup([record('stopped', join(tmp, 'rootfs'), { hostConfig: { ReadonlyRootfs: false }, mounts: [bind(join(tmp, 'shared'), '/data', false)] })]);
+    const src = join(tmp, 'fast-src');
+    writeFileSync(src, 'fast\n');
+    const fd = openSync(src, 'r');
+    try {
+      const source = { path: `/proc/${process.pid}/fd/${fd}`, ...identityOf(lstatSync(src, { bigint: true })) };
+      const opts = { noOverwriteDirNonDir: true, copyUIDGID: false };
+      assert.equal(await svc.copyFileIn('stopped', '/etc', 'fast', source, opts), true);
+      assert.equal(readFileSync(join(tmp, 'rootfs/etc/fast'), 'utf8'), 'fast\n');
+      await assert.rejects(svc.copyFileIn('stopped', '/data', 'fast', source, opts), { kind: 'InvalidParameter', message: 'mounted volume is marked read-only' });
+      await assert.rejects(svc.copyFileIn('stopped', '/', 'etc', source, opts), { kind: 'Conflict' });
+      await assert.rejects(svc.copyFileIn('stopped', '/etc', '../escape', source, opts), { kind: 'InvalidParameter' });
+      assert.equal(await svc.copyFileIn('stopped', '/etc', 'other', { ...source, size: '1' }, opts), false);
+      assert.equal(existsSync(join(tmp, 'rootfs/etc/other')), false);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('refuses writes to a read-only root or mount with Docker\'s messages', async () => {

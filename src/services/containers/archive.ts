@@ -1,17 +1,20 @@
-// The archive API behind `docker cp`: stat, read (tar out) and extract (tar in) paths of a container, safely.
+// The archive API behind `docker cp`: stat, read (tar out) and extract (tar in) paths of a container, safely; and berth cp's same-machine fast path for one file.
 import { lstat, readFile, statfs } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { extractTar } from '../../archive/extract';
+import { identityOf, openRegular, openVerified, placeCopy, type FastSource } from '../../archive/fd-handoff';
 import { packDir } from '../../archive/pack';
 import { rebaseTar } from '../../archive/rebase';
 import { BerthError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
-import { ContainerFs, cleanPath, dockerBase, mappedMounts, mountHolding, type PathStat } from './archive-fs';
+import { ContainerFs, cleanPath, dockerBase, goModeIsRegular, mappedMounts, mountHolding, type PathStat } from './archive-fs';
+import { checkEntryName, type OpenedFile } from './archive-fastcopy';
 import { copyFreezer, type ContainerFreezer } from './archive-freezer';
 import type { ContainerContext } from './context';
 import type { ContainerRecord } from './record';
 import { resolveUser } from './user';
 
 export type { PathStat } from './archive-fs';
+export type { OpenedFile } from './archive-fastcopy';
 
 export interface PutArchiveOptions {
   /** Refuse to replace a directory with a non-directory or the reverse (409). */
@@ -42,6 +45,18 @@ export interface ArchiveService {
   get(idOrName: string, path: string): Promise<{ stat: PathStat; tar: Readable; released: Promise<void> }>;
   /** Extract `tar` into the directory `path`; streamed, never buffered. */
   put(idOrName: string, path: string, tar: Readable, opts: PutArchiveOptions): Promise<void>;
+  /**
+   * berth's same-machine fast path, for a regular file only (else undefined):
+   * `path` opened for the caller to copy through /proc/<berthd>/fd/<n>; the
+   * container is held as by `get` until `close()`.
+   */
+  openFile(idOrName: string, path: string): Promise<OpenedFile | undefined>;
+  /**
+   * berth's same-machine fast path: the caller's open regular file copied to
+   * `name` in directory `path`, with what `put` of its one-entry tar would
+   * give; false (nothing done) when the source is not the file described.
+   */
+  copyFileIn(idOrName: string, path: string, name: string, src: FastSource, opts: PutArchiveOptions): Promise<boolean>;
 }
 
 /** proc, sysfs, devpts, mqueue, cgroup v1 and v2: the kernel's views, which a copy shows as empty mount points, as Docker does. */
@@ -89,15 +104,7 @@ export class LocalArchiveService implements ArchiveService {
   put(idOrName: string, p: string, tar: Readable, opts: PutArchiveOptions): Promise<void> {
     const r = this.ctx.get(idOrName);
     return this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => {
-      // The last name is followed too: extracting "into" a link to a directory is allowed.
-      const parts = await fs.resolve(cleanPath(p), true);
-      const host = fs.hostPath(parts);
-      const st = await lstat(host);
-      if (!st.isDirectory()) throw new InvalidParameterError('extraction point is not a directory');
-      const mount = mountHolding(r.mounts, parts);
-      if (mount && !mount.RW) throw new InvalidParameterError('mounted volume is marked read-only');
-      if (!mount && r.hostConfig.ReadonlyRootfs) throw new InvalidParameterError('container rootfs is marked read-only');
-      const owner = opts.copyUIDGID && r.config.User ? await this.containerUser(fs, r.config.User) : undefined;
+      const { host, owner } = await this.extractionPoint(r, fs, p, opts.copyUIDGID);
       await extractTar(tar, host, {
         destResolved: true, preserveOwners: true, owner, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, signal: opts.signal,
       }).catch((err) => {
@@ -107,6 +114,54 @@ export class LocalArchiveService implements ArchiveService {
       });
       this.ctx.emit(r, 'extract-to-dir');
     }));
+  }
+
+  openFile(idOrName: string, p: string): Promise<OpenedFile | undefined> {
+    const r = this.ctx.get(idOrName);
+    return new Promise((resolve, reject) => {
+      const released = this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => {
+        const { stat, parts } = await fs.stat(p);
+        const file = goModeIsRegular(stat.mode) ? await openRegular(fs.hostPath(parts)) : undefined;
+        if (!file) return resolve(undefined);
+        let close!: () => void;
+        const closed = new Promise<void>((done) => { close = done; });
+        this.ctx.emit(r, 'archive-path');
+        resolve({ stat, source: { path: `/proc/${process.pid}/fd/${file.fh.fd}`, ...identityOf(file.st) }, mode: Number(file.st.mode) & 0o7777, close });
+        await closed;
+        await file.fh.close();
+      }));
+      released.catch(reject);
+    });
+  }
+
+  async copyFileIn(idOrName: string, p: string, name: string, src: FastSource, opts: PutArchiveOptions): Promise<boolean> {
+    const r = this.ctx.get(idOrName);
+    const file = await openVerified(src);
+    if (!file) return false;
+    try {
+      await this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => {
+        const { host, owner } = await this.extractionPoint(r, fs, p, opts.copyUIDGID);
+        await placeCopy(file, host, checkEntryName(name), { noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: owner ?? 'source' });
+        this.ctx.emit(r, 'extract-to-dir');
+      }));
+    } finally {
+      await file.fh.close();
+    }
+    return true;
+  }
+
+  /** The directory `p` to extract into, refused as Docker refuses it, and the owner `copyUIDGID` gives. */
+  private async extractionPoint(r: ContainerRecord, fs: ContainerFs, p: string, copyUIDGID: boolean): Promise<{ host: string; owner?: { uid: number; gid: number } }> {
+    // The last name is followed too: extracting "into" a link to a directory is allowed.
+    const parts = await fs.resolve(cleanPath(p), true);
+    const host = fs.hostPath(parts);
+    const st = await lstat(host);
+    if (!st.isDirectory()) throw new InvalidParameterError('extraction point is not a directory');
+    const mount = mountHolding(r.mounts, parts);
+    if (mount && !mount.RW) throw new InvalidParameterError('mounted volume is marked read-only');
+    if (!mount && r.hostConfig.ReadonlyRootfs) throw new InvalidParameterError('container rootfs is marked read-only');
+    const owner = copyUIDGID && r.config.User ? await this.containerUser(fs, r.config.User) : undefined;
+    return { host, owner };
   }
 
   private async containerUser(fs: ContainerFs, user: string): Promise<{ uid: number; gid: number }> {
