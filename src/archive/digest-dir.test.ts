@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pack } from 'tar-stream';
 import { digestDir } from './digest-dir';
 import { packDir, type PackOptions } from './pack';
+import { defaultRunner, type CommandRunner } from './whiteouts';
 import { encodeHeader, END_OF_ARCHIVE, padding, type TarEntryType, type TarHeader } from './tar-header';
 
 async function packedDigest(dir: string, opts: PackOptions = {}): Promise<{ digest: string; size: number }> {
@@ -103,6 +104,23 @@ describe('digestDir', () => {
     }
     // A single file, as packDir packs one.
     assert.deepEqual(await digestDir(join(src, 'big')), await packedDigest(join(src, 'big')));
+  });
+
+  it('asks getfattr for opaque directories only when there is a directory to ask about', async () => {
+    const src = join(tmp, 'flat');
+    mkdirSync(src);
+    writeFileSync(join(src, 'a'), randomBytes(1000));
+    const calls: string[] = [];
+    const runner: CommandRunner = { run: (cmd, args, o) => { calls.push(cmd); return defaultRunner.run(cmd, args, o); } };
+    const flat = await digestDir(src, { whiteouts: 'overlay', runner });
+    assert.deepEqual(calls, []);
+    assert.deepEqual(flat, await packedDigest(src, { whiteouts: 'overlay', runner }));
+    mkdirSync(join(src, 'd'));
+    execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', join(src, 'd')]);
+    const withDir = await digestDir(src, { whiteouts: 'overlay', runner });
+    assert.deepEqual(calls, ['getfattr']);
+    assert.deepEqual(withDir, await packedDigest(src, { whiteouts: 'overlay', runner }));
+    assert.notDeepEqual(withDir, await digestDir(src, { whiteouts: 'none' }), 'the opaque marker is an entry of its own');
   });
 
   it('fails on a file that shrinks while it is read, and on abort', async () => {

@@ -116,7 +116,10 @@ export class Walker {
       await this.emit(prefix || basename(dir), dir, rootSt);
       return;
     }
-    if (this.opts.whiteouts === 'overlay') this.opaque = await findOpaqueDirs(this.opts.runner ?? defaultRunner, dir);
+    // Only a directory below the root can be marked opaque: a layer of files alone (a RUN writing one file) needs no getfattr.
+    if (this.opts.whiteouts === 'overlay' && (await readdir(dir, { withFileTypes: true })).some((e) => e.isDirectory())) {
+      this.opaque = await findOpaqueDirs(this.opts.runner ?? defaultRunner, dir);
+    }
     if (prefix) await this.emit(prefix, dir, rootSt);
     if (!this.opts.descend || (await this.opts.descend(dir))) await this.walk(dir, prefix);
     for (const f of this.opts.extraFiles ?? []) await this.emit(f.name, f.path, await lstat(f.path));
