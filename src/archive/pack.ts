@@ -4,6 +4,7 @@ import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack, type Pack } from 'tar-stream';
+import type { TarHeader } from './tar-header';
 import { defaultRunner, findOpaqueDirs, OPAQUE_MARKER, WHITEOUT_PREFIX, type CommandRunner } from './whiteouts';
 
 export interface PackOptions {
@@ -50,7 +51,7 @@ export function packDir(dir: string, opts: PackOptions = {}): Readable {
   const out = Readable.from((async function* () {
     for await (const c of p as AsyncIterable<Buffer>) yield c;
   })(), { objectMode: false });
-  const walker = new Walker(p, opts);
+  const walker: Walker = new Walker(new PackOut(p, (): boolean => walker.stopped), opts);
   const onAbort = () => out.destroy(opts.signal?.reason as Error);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   out.once('close', () => {
@@ -64,7 +65,13 @@ export function packDir(dir: string, opts: PackOptions = {}): Readable {
 
 const READ_CHUNK = 1024 * 1024;
 
-type EntryHeader = Parameters<Pack['entry']>[0];
+/** Where a walk's entries go, in order: a tar-stream pack (packDir) or a running hash (digestDir). */
+export interface EntryOut {
+  /** An entry without a body (a file entry here is empty). */
+  add(header: TarHeader): Promise<void>;
+  /** A regular file's entry and exactly `header.size` bytes of `path` (a file that shrank fails). */
+  addFile(header: TarHeader, path: string): Promise<void>;
+}
 
 /** The part of tar-stream's (streamx) entry sink used here. */
 interface EntrySink {
@@ -95,11 +102,12 @@ export function drained(sink: Pick<EntrySink, 'once' | 'off'>): Promise<void> {
   });
 }
 
-class Walker {
+/** The walk behind packDir and digestDir: sorted entries, whiteouts, hardlinks, as PackOptions says. */
+export class Walker {
   stopped = false;
   private opaque = new Set<string>();
   private readonly seen = new Map<string, string>();
-  constructor(private readonly p: Pack, private readonly opts: PackOptions) {}
+  constructor(private readonly out: EntryOut, private readonly opts: PackOptions) {}
 
   async run(dir: string): Promise<void> {
     const rootSt = await lstat(dir);
@@ -108,7 +116,10 @@ class Walker {
       await this.emit(prefix || basename(dir), dir, rootSt);
       return;
     }
-    if (this.opts.whiteouts === 'overlay') this.opaque = await findOpaqueDirs(this.opts.runner ?? defaultRunner, dir);
+    // Only a directory below the root can be marked opaque: a layer of files alone (a RUN writing one file) needs no getfattr.
+    if (this.opts.whiteouts === 'overlay' && (await readdir(dir, { withFileTypes: true })).some((e) => e.isDirectory())) {
+      this.opaque = await findOpaqueDirs(this.opts.runner ?? defaultRunner, dir);
+    }
     if (prefix) await this.emit(prefix, dir, rootSt);
     if (!this.opts.descend || (await this.opts.descend(dir))) await this.walk(dir, prefix);
     for (const f of this.opts.extraFiles ?? []) await this.emit(f.name, f.path, await lstat(f.path));
@@ -127,13 +138,13 @@ class Walker {
         continue;
       }
       if (this.opts.whiteouts === 'overlay' && st.isCharacterDevice() && st.rdev === 0) {
-        await this.add({ name: rel ? `${rel}/${WHITEOUT_PREFIX}${name}` : `${WHITEOUT_PREFIX}${name}`, type: 'file', size: 0, mode: 0, uid: st.uid, gid: st.gid, mtime: st.mtime });
+        await this.out.add({ name: rel ? `${rel}/${WHITEOUT_PREFIX}${name}` : `${WHITEOUT_PREFIX}${name}`, type: 'file', size: 0, mode: 0, uid: st.uid, gid: st.gid, mtime: st.mtime });
         continue;
       }
       await this.emit(entryName, path, st);
       if (st.isDirectory()) {
         if (this.opaque.has(path)) {
-          await this.add({ name: `${entryName}/${OPAQUE_MARKER}`, type: 'file', size: 0, mode: 0, uid: st.uid, gid: st.gid, mtime: st.mtime });
+          await this.out.add({ name: `${entryName}/${OPAQUE_MARKER}`, type: 'file', size: 0, mode: 0, uid: st.uid, gid: st.gid, mtime: st.mtime });
         }
         if (!this.opts.descend || (await this.opts.descend(path))) await this.walk(path, entryName);
       }
@@ -141,24 +152,29 @@ class Walker {
   }
 
   private async emit(name: string, path: string, st: Stats): Promise<void> {
-    const base: EntryHeader = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
+    const base: Omit<TarHeader, 'type'> = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
     if (!st.isDirectory() && st.nlink > 1 && this.opts.hardlinks !== false) {
       const key = `${st.dev}:${st.ino}`;
       const first = this.seen.get(key);
-      if (first !== undefined) return this.add({ ...base, type: 'link', linkname: first });
+      if (first !== undefined) return this.out.add({ ...base, type: 'link', linkname: first });
       this.seen.set(key, name);
     }
-    if (st.isDirectory()) return this.add({ ...base, name: `${name}/`, type: 'directory' });
-    if (st.isSymbolicLink()) return this.add({ ...base, type: 'symlink', linkname: await readlink(path) });
-    if (st.isFIFO()) return this.add({ ...base, type: 'fifo' });
+    if (st.isDirectory()) return this.out.add({ ...base, name: `${name}/`, type: 'directory' });
+    if (st.isSymbolicLink()) return this.out.add({ ...base, type: 'symlink', linkname: await readlink(path) });
+    if (st.isFIFO()) return this.out.add({ ...base, type: 'fifo' });
     if (st.isCharacterDevice() || st.isBlockDevice()) {
-      return this.add({ ...base, type: st.isCharacterDevice() ? 'character-device' : 'block-device', devmajor: devMajor(st.rdev), devminor: devMinor(st.rdev) });
+      return this.out.add({ ...base, type: st.isCharacterDevice() ? 'character-device' : 'block-device', devmajor: devMajor(st.rdev), devminor: devMinor(st.rdev) });
     }
-    if (st.isFile()) return this.addFile({ ...base, type: 'file', size: st.size }, path);
+    if (st.isFile()) return this.out.addFile({ ...base, type: 'file', size: st.size }, path);
     // Sockets (and anything stranger) have no tar form.
   }
+}
 
-  private add(header: EntryHeader): Promise<void> {
+/** Entries into a tar-stream pack, file contents streamed with backpressure. */
+class PackOut implements EntryOut {
+  constructor(private readonly p: Pack, private readonly stopped: () => boolean) {}
+
+  add(header: TarHeader): Promise<void> {
     return new Promise((resolve, reject) => {
       const cb = (err?: Error | null) => (err ? reject(err) : resolve());
       // A file entry's sink waits for its body; an empty one must still be ended.
@@ -167,7 +183,7 @@ class Walker {
     });
   }
 
-  private async addFile(header: EntryHeader & { size: number }, path: string): Promise<void> {
+  async addFile(header: TarHeader, path: string): Promise<void> {
     let sink!: EntrySink;
     const done = new Promise<void>((resolve, reject) => {
       sink = this.p.entry(header, (err) => (err ? reject(err) : resolve())) as unknown as EntrySink;
@@ -187,13 +203,13 @@ class Walker {
         let next = readAt(0);
         while (pos < header.size) {
           const { bytesRead, buffer } = await next;
-          if (bytesRead === 0 || this.stopped || sink.destroyed) break; // a file that shrank fails its short entry
+          if (bytesRead === 0 || this.stopped() || sink.destroyed) break; // a file that shrank fails its short entry
           pos += bytesRead;
           if (pos < header.size) next = readAt(pos);
           if (!sink.write(buffer.subarray(0, bytesRead)) && !sink.destroyed) await drained(sink);
         }
         if (pos < header.size) await next.catch(() => undefined);
-        if (this.stopped || sink.destroyed) return;
+        if (this.stopped() || sink.destroyed) return;
       } finally {
         await fh.close();
       }

@@ -56,6 +56,8 @@ export class BuildRun {
   private cacheAllowed?: Set<string>;
   private cacheFrom?: CacheFromSources;
   private mounts = 0;
+  /** Work the next step need not wait for (intermediate containers going, cache records): settled before `Successfully built`. */
+  private readonly pending: Array<Promise<void>> = [];
 
   constructor(private readonly deps: BuilderDeps, private readonly opts: BuildOptions, private readonly progress: BuildProgress) {
     this.dir = path.join(deps.tmpDir, `build-${randomBytes(8).toString('hex')}`);
@@ -67,6 +69,7 @@ export class BuildRun {
     try {
       return await this.build(context);
     } finally {
+      await Promise.allSettled(this.pending);
       await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
@@ -105,6 +108,7 @@ export class BuildRun {
     if (!image) throw new InvalidParameterError('No image was generated. Is your Dockerfile empty?');
     const unused = Object.keys(this.opts.buildArgs).filter((k) => !this.usedArgs.has(k) && !PROXY_ARGS.has(k)).sort();
     if (unused.length) this.progress.always(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
+    await this.settle();
     const id = image.record.id;
     this.progress.aux({ ID: id });
     this.progress.stream(`Successfully built ${shortId(id)}\n`);
@@ -116,6 +120,18 @@ export class BuildRun {
     }
     if (this.opts.quiet) this.progress.always(`${id}\n`);
     return id;
+  }
+
+  /** Run `work` beside the next steps; its failure fails the build at settle(). */
+  private later(work: Promise<unknown>): void {
+    const p = work.then(() => undefined);
+    p.catch(() => undefined); // reported by settle()
+    this.pending.push(p);
+  }
+
+  private async settle(): Promise<void> {
+    const failed = (await Promise.allSettled(this.pending.splice(0))).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   private checkPlatform(platform: string | undefined): void {
@@ -275,7 +291,8 @@ export class BuildRun {
   }
 
   private async finish(s: StageState, k: string, id: string): Promise<void> {
-    await this.deps.cache.put(k, id);
+    // The image (and every layer under it) exists already: its cache record can be written while the build goes on.
+    this.later(this.deps.cache.put(k, id));
     s.image = await this.deps.images.get(id);
     this.adopt(s);
     this.progress.result(id);
@@ -322,10 +339,10 @@ export class BuildRun {
     let removed = false;
     const removeContainer = async (id: string) => {
       removed = true;
+      this.progress.stream(`Removing intermediate container ${shortId(id)}\n`);
       await this.deps.containers.remove(id, { force: true, volumes: true }).catch((err) => {
         throw new SystemError(`removing intermediate container ${shortId(id)}: ${(err as Error).message}`);
       });
-      this.progress.stream(`Removing intermediate container ${shortId(id)}\n`);
     };
     try {
       const code = await runStep(this.deps.containers, {
@@ -345,7 +362,8 @@ export class BuildRun {
       await removeMountStubs(this.deps.snapshots.path(containerId!), chainIDs(diffs).map((c) => this.deps.snapshots.path(c)), this.deps.host);
       // The container's upper directory becomes the layer when the container goes anyway.
       const id = await this.child(s, createdBy, containerId, this.opts.rm || this.opts.forceRm);
-      if (this.opts.rm || this.opts.forceRm) await removeContainer(containerId!);
+      // Its upper directory is the layer now; the rest of it can go while the next step runs.
+      if (this.opts.rm || this.opts.forceRm) this.later(removeContainer(containerId!));
       await this.finish(s, k, id);
     } finally {
       // A failed step's container stays for inspection unless --force-rm.

@@ -1,6 +1,5 @@
 // Images made from a writable snapshot (docker commit, build steps): the snapshot's diff as a new layer over the parent's.
 import { SystemError } from '../../errors';
-import { digestOf } from '../../archive/digest-stream';
 import { teeInto } from '../../archive/tee';
 import type { BlobInfo, ContentStore } from '../../stores/content';
 import { chainIDs, type Snapshotter } from '../../stores/snapshots';
@@ -31,7 +30,7 @@ export interface ChildImage {
 
 /**
  * Commit active snapshot `key` as a layer above `parentChain`. A snapshot that
- * is consumed becomes the layer itself, and its diff tar is only hashed, never
+ * is consumed becomes the layer itself, and its diff tar is only hashed (diffDigest), never
  * stored: the snapshotter makes it again, verified, when a push or save needs
  * it (as Docker's overlay2 keeps no layer tar). Otherwise the diff tar is
  * stored as a blob (named by its diffID, as import stores layers) and unpacked
@@ -39,7 +38,7 @@ export interface ChildImage {
  */
 export async function commitLayer(deps: CommitDeps, key: string, parentChain: string | undefined, signal?: AbortSignal, consume = false): Promise<{ diffID: string }> {
   if (consume) {
-    const tar = await digestOf(deps.snapshots.diff(key), signal);
+    const tar = await deps.snapshots.diffDigest(key, signal);
     const layer = await deps.snapshots.commitMove(key, tar.digest, tar.size);
     return { diffID: layer.diffID };
   }

@@ -61,6 +61,8 @@ export interface Snapshotter {
   mounts(key: string): Promise<Mount[]>;
   /** A layer tar of what the active snapshot `key` changed (overlay whiteouts become `.wh.` entries). */
   diff(key: string): Readable;
+  /** sha256 digest and length of what diff(key) would stream, without making the stream (for a layer whose tar nobody keeps). */
+  diffDigest(key: string, signal?: AbortSignal): Promise<{ digest: string; size: number }>;
   /** Commit the changes of active `key` as a new layer above its parent, as applyLayer would from diff(key). */
   commit(key: string): Promise<AppliedLayer>;
   /**

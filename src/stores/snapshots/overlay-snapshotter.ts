@@ -8,7 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { decompressed } from '../../archive/decompress';
 import { DigestStream, digestOf, isDigest, VerifyingStream } from '../../archive/digest-stream';
 import { extractTar } from '../../archive/extract';
-import { packDir } from '../../archive/pack';
+import { digestDir } from '../../archive/digest-dir';
+import { packDir, type PackOptions } from '../../archive/pack';
 import { defaultRunner, type CommandRunner } from '../../archive/whiteouts';
 import { ConflictError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
 import { FsMetadataStore } from '../metadata/fs-metadata-store';
@@ -213,9 +214,20 @@ export class OverlaySnapshotter implements Snapshotter {
     return out;
   }
 
+  async diffDigest(key: string, signal?: AbortSignal): Promise<{ digest: string; size: number }> {
+    const r = await this.record(key);
+    if (!r || r.kind !== 'active') throw new NotFoundError(`No such active snapshot: ${key}`);
+    return digestDir(join(this.root, r.dir, 'fs'), { ...this.layerOptions(r), signal });
+  }
+
+  /** How a snapshot's directory becomes its layer tar: the one generator for diff, diffDigest and layerTar. */
+  private layerOptions(r: SnapshotRecord): PackOptions {
+    return { whiteouts: r.parent ? 'overlay' : 'none', runner: this.runner };
+  }
+
   /** The one layer generator, for an upper dir (diff) and for the same dir once committed (layerTar). */
   private layerStream(r: SnapshotRecord): Readable {
-    return packDir(join(this.root, r.dir, 'fs'), { whiteouts: r.parent ? 'overlay' : 'none', runner: this.runner });
+    return packDir(join(this.root, r.dir, 'fs'), this.layerOptions(r));
   }
 
   async layerTar(diffID: string): Promise<{ stream: Readable; size: number } | undefined> {
