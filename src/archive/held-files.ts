@@ -26,7 +26,10 @@ export class HeldFiles {
     if (!existing.isFile() || existing.nlink !== 1 || existing.size < MIN_SIZE || this.held.length >= MAX_HELD) return;
     const fh = await open(target, OPEN_REGULAR).catch(() => undefined);
     if (!fh) return;
-    this.held.push(fh);
+    // Only the file lstat saw is kept: anything put there meanwhile is closed again at once.
+    const st = await fh.stat().catch(() => undefined);
+    if (st?.isFile() && st.ino === existing.ino && st.dev === existing.dev) this.held.push(fh);
+    else await fh.close().catch(() => undefined);
   }
 
   /** Close every held file; failures are ignored (the file is gone either way). */
