@@ -22,6 +22,9 @@ setup: .setup-stamp build
 build: .setup-stamp
 	npx tsc -p .
 	npx esbuild src/cli/main.ts --bundle --platform=node --target=node20 --outfile=dist/berth-cli.js --log-level=warning
+	npx esbuild src/cli/launch.ts --bundle --platform=node --target=node20 --outfile=dist/berth-launch.js --log-level=warning
+	rm -f dist/berth-cli.js.cache
+	BERTH_WRITE_CODE_CACHE=1 BERTH_HOST=unix:///nonexistent/berth.sock node dist/berth-launch.js version >/dev/null 2>&1 || true
 	mkdir -p $(BPF_OUT)
 	clang -O2 -g -Wall -target bpf -I/usr/include/$$(clang -print-multiarch) -c $(BPF_SRC)/sock-redirect.bpf.c -o $(BPF_OUT)/sock-redirect.bpf.o
 	clang -O2 -Wall -o $(BPF_OUT)/netns-cookie $(BPF_SRC)/netns-cookie.c

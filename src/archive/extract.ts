@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
 import { InvalidParameterError } from '../errors';
+import type { HeldFiles } from './held-files';
 import { clearTarget, createFile, lstatOrUndefined } from './place-file';
 import { decompressed } from './decompress';
 import { writeBody, type EntryBody } from './write-body';
@@ -41,6 +42,8 @@ export interface ExtractOptions {
    * realpath (a path through /proc/<pid>/root would resolve to the host's view).
    */
   destResolved?: boolean;
+  /** Where the big files replaced are held, to be freed after the answer. */
+  held?: HeldFiles;
 }
 
 export interface ExtractResult {
@@ -61,6 +64,7 @@ interface Ctx {
   skippedDevices: number;
   owner?: { uid: number; gid: number };
   noOverwriteDirNonDir: boolean;
+  held?: HeldFiles;
 }
 
 /**
@@ -85,6 +89,7 @@ export async function extractTar(source: Readable, dest: string, opts: ExtractOp
     skippedDevices: 0,
     owner: opts.owner,
     noOverwriteDirNonDir: opts.noOverwriteDirNonDir ?? false,
+    held: opts.held,
   };
   opts.signal?.throwIfAborted();
   const input = await decompressed(source);
@@ -158,7 +163,7 @@ async function extractEntry(h: Header, body: EntryBody, ctx: Ctx): Promise<void>
 
   const target = join(parent, base);
   const type = h.type ?? 'file';
-  const keepDir = await clearTarget(target, type === 'directory', ctx.noOverwriteDirNonDir, `/${parts.join('/')}`, h.name);
+  const keepDir = await clearTarget(target, type === 'directory', ctx.noOverwriteDirNonDir, `/${parts.join('/')}`, h.name, ctx.held);
 
   const mode = (h.mode ?? (type === 'directory' ? 0o755 : 0o644)) & 0o7777;
   const uid = ctx.owner?.uid ?? h.uid ?? 0;

@@ -3,6 +3,7 @@ import { constants, type BigIntStats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { InvalidParameterError } from '../errors';
 import { join } from 'node:path';
+import type { HeldFiles } from './held-files';
 import { clearTarget, copyInKernel, createFile, OPEN_REGULAR } from './place-file';
 
 /**
@@ -88,12 +89,14 @@ export interface PlaceOptions {
   noOverwriteDirNonDir: boolean;
   /** The owner to give: 'source' is the source file's own (as its tar header carries it); none leaves the copier's. */
   owner?: { uid: number; gid: number } | 'source';
+  /** Where the file replaced is held, to be freed after the answer. */
+  held?: HeldFiles;
 }
 
 /** Copy the open `src` to `dir/name` as extracting its one-entry tar would: same replacement rules, owner, mode and mtime. */
 export async function placeCopy(src: OpenFile, dir: string, name: string, opts: PlaceOptions): Promise<void> {
   const target = join(dir, name);
-  await clearTarget(target, false, opts.noOverwriteDirNonDir, `/${name}`, name);
+  await clearTarget(target, false, opts.noOverwriteDirNonDir, `/${name}`, name, opts.held);
   const owner = opts.owner === 'source' ? { uid: Number(src.st.uid), gid: Number(src.st.gid) } : opts.owner;
   await createFile(target, { mode: Number(src.st.mode) & 0o7777, owner, mtime: tarMtime(src.st) }, (fh) => copyInKernel(src.fh, fh));
 }

@@ -2,6 +2,7 @@
 import { constants, type Stats } from 'node:fs';
 import { copyFile, lstat, open, rm, type FileHandle } from 'node:fs/promises';
 import { ConflictError, hasCode } from '../errors';
+import type { HeldFiles } from './held-files';
 
 export async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   try {
@@ -16,9 +17,11 @@ export async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
  * Make room at `target` (never followed) for an entry: a directory over a
  * directory is kept (answers true), anything else there is removed, unless
  * `noOverwriteDirNonDir` forbids replacing a directory with a non-directory
- * or the reverse (Conflict naming `shownPath` and the entry's `name`).
+ * or the reverse (Conflict naming `shownPath` and the entry's `name`). A big
+ * regular file removed is first opened into `held`, when given, so the
+ * removal drops only its link.
  */
-export async function clearTarget(target: string, isDir: boolean, noOverwriteDirNonDir: boolean, shownPath: string, name: string): Promise<boolean> {
+export async function clearTarget(target: string, isDir: boolean, noOverwriteDirNonDir: boolean, shownPath: string, name: string, held?: HeldFiles): Promise<boolean> {
   const existing = await lstatOrUndefined(target);
   if (!existing) return false;
   if (noOverwriteDirNonDir && existing.isDirectory() !== isDir) {
@@ -27,6 +30,7 @@ export async function clearTarget(target: string, isDir: boolean, noOverwriteDir
       : new ConflictError(`cannot overwrite non-directory "${shownPath}" with directory "${name}"`);
   }
   if (isDir && existing.isDirectory()) return true;
+  await held?.hold(target, existing);
   await rm(target, { recursive: true, force: true });
   return false;
 }

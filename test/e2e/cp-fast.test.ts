@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync,
-  utimesSync, writeFileSync,
+  readlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -241,4 +241,33 @@ test('a link flipped in a loop during fast copies (CVE-2018-15664) never reads o
 test('/_ping advertises the fast path (berth cp asks before trying it; a dockerd does not say so)', async () => {
   const ping = await ctx.d.client.ping();
   assert.equal(ping.headers['x-berth-fastcopy'], '1');
+});
+
+/** berthd's open files that name a deleted `name`. */
+function deletedHeldBy(pid: number, name: string): string[] {
+  return readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      return '';
+    }
+  }).filter((l) => l.endsWith(`/${name} (deleted)`));
+}
+
+test('a big file replaced (fast and tar path) is the new one when the copy returns; the old one is closed after the answer', async () => {
+  const id = (await ok(['run', '-d', '--network', 'none', 'busybox', 'sleep', '600'])).trim();
+  const pid = Number(readFileSync(path.join(ctx.d.dir, 'berthd.pid'), 'utf8'));
+  const root = await rootOf(id);
+  let round = 0;
+  for (const way of ['fast', 'tar', 'fast'] as const) {
+    const body = Buffer.alloc(3 << 20, `round ${++round} ${way}\n`);
+    writeFileSync(local('replaced'), body);
+    const r = await berthCp(way, [local('replaced'), `${id}:/tmp/`]);
+    assert.equal(r.code, 0, `${way}: ${r.stderr}`);
+    assert.ok(readFileSync(path.join(root, 'tmp/replaced')).equals(body), `${way}: the container does not see the new file`);
+  }
+  // Closed in berthd's threadpool once the answer is out: wait for it, however long that takes.
+  while (deletedHeldBy(pid, 'replaced').length > 0) await new Promise((done) => setTimeout(done, 10));
+  assert.deepEqual(deletedHeldBy(pid, 'replaced'), []);
+  await ok(['rm', '-f', id]);
 });

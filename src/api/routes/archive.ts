@@ -2,6 +2,7 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidParameterError } from '../../errors';
+import { HeldFiles } from '../../archive/held-files';
 import { drainBody } from '../drain-body';
 import type { ArchiveService, PathStat } from '../../services/containers/archive';
 import type { ApiRequest } from '../request';
@@ -58,11 +59,13 @@ export function archiveRoutes(router: Router, archive: ArchiveService): void {
     const abort = new AbortController();
     const onClose = () => { if (!req.req.complete) abort.abort(new Error('client went away')); };
     req.req.once('close', onClose);
+    const held = new HeldFiles();
     try {
       await archive.put(req.params.id, pathOf(req), req.req, {
         noOverwriteDirNonDir: req.bool('noOverwriteDirNonDir'),
         copyUIDGID: req.bool('copyUIDGID'),
         signal: abort.signal,
+        held,
       });
     } catch (err) {
       // As Go's server does: a short rest of a refused body is read, so the client (still sending) gets the answer;
@@ -71,6 +74,7 @@ export function archiveRoutes(router: Router, archive: ArchiveService): void {
       throw err;
     } finally {
       req.req.off('close', onClose);
+      void held.releaseAfter(req.res!);
     }
     return { status: 200 };
   });

@@ -1,6 +1,7 @@
 // berth-only extension routes behind `berth cp`'s same-machine fast path (/berth/containers/{id}/fastcopy/...); the Docker API stays Docker's.
 import type { ArchiveService } from '../../services/containers/archive';
 import { parseFastSource } from '../../archive/fd-handoff';
+import { HeldFiles } from '../../archive/held-files';
 import type { ApiRequest } from '../request';
 import { COMMON_HEADERS } from '../respond';
 import type { Router } from '../router';
@@ -30,10 +31,17 @@ export function fastCopyRoutes(router: Router, archive: ArchiveService): void {
     if (!onUnixSocket(req)) return fallBack('not on a Unix socket');
     const src = parseFastSource(await req.json());
     const path = req.query.get('path') ?? '';
-    const copied = await archive.copyFileIn(req.params.id, path, req.query.get('name') ?? '', src, {
-      noOverwriteDirNonDir: req.bool('noOverwriteDirNonDir'),
-      copyUIDGID: req.bool('copyUIDGID'),
-    });
+    const held = new HeldFiles();
+    let copied: boolean;
+    try {
+      copied = await archive.copyFileIn(req.params.id, path, req.query.get('name') ?? '', src, {
+        noOverwriteDirNonDir: req.bool('noOverwriteDirNonDir'),
+        copyUIDGID: req.bool('copyUIDGID'),
+        held,
+      });
+    } finally {
+      void held.releaseAfter(req.res!);
+    }
     return copied ? { status: 200, body: {} } : fallBack('the source is not the file described');
   });
   /**

@@ -2,6 +2,7 @@
 import { lstat, readFile, statfs } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { extractTar } from '../../archive/extract';
+import type { HeldFiles } from '../../archive/held-files';
 import { identityOf, openRegular, openVerified, placeCopy, type FastSource } from '../../archive/fd-handoff';
 import { packDir } from '../../archive/pack';
 import { rebaseTar } from '../../archive/rebase';
@@ -22,6 +23,8 @@ export interface PutArchiveOptions {
   /** Give the files the container's User (when it has one) instead of the tar's owners. */
   copyUIDGID: boolean;
   signal?: AbortSignal;
+  /** Where big files replaced are held open, for the caller to release after answering (a running container's only). */
+  held?: HeldFiles;
 }
 
 /**
@@ -61,6 +64,15 @@ export interface ArchiveService {
 
 /** proc, sysfs, devpts, mqueue, cgroup v1 and v2: the kernel's views, which a copy shows as empty mount points, as Docker does. */
 const KERNEL_FS = new Set([0x9fa0, 0x62656572, 0x1cd1, 0x19800202, 0x27e0eb, 0x63677270]);
+
+/**
+ * Replaced files are held past the copy only in a running container, seen
+ * through /proc/<pid>/root: a stopped one's root is unmounted when the copy
+ * ends, which an open file would keep busy.
+ */
+function heldFor(r: ContainerRecord, opts: PutArchiveOptions): HeldFiles | undefined {
+  return r.state.Running ? opts.held : undefined;
+}
 
 async function notKernelFs(dir: string): Promise<boolean> {
   return !KERNEL_FS.has((await statfs(dir)).type);
@@ -106,7 +118,7 @@ export class LocalArchiveService implements ArchiveService {
     return this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => {
       const { host, owner } = await this.extractionPoint(r, fs, p, opts.copyUIDGID);
       await extractTar(tar, host, {
-        destResolved: true, preserveOwners: true, owner, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, signal: opts.signal,
+        destResolved: true, preserveOwners: true, owner, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, signal: opts.signal, held: heldFor(r, opts),
       }).catch((err) => {
         // What the tar parser refuses (not a tar, truncated, a bad header) is the caller's fault.
         if (err instanceof BerthError || (err as NodeJS.ErrnoException).code || opts.signal?.aborted) throw err;
@@ -141,7 +153,7 @@ export class LocalArchiveService implements ArchiveService {
     try {
       await this.ctx.withLock(r.id, () => this.withFs(r, idOrName, p, async (fs) => {
         const { host, owner } = await this.extractionPoint(r, fs, p, opts.copyUIDGID);
-        await placeCopy(file, host, checkEntryName(name), { noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: owner ?? 'source' });
+        await placeCopy(file, host, checkEntryName(name), { noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: owner ?? 'source', held: heldFor(r, opts) });
         this.ctx.emit(r, 'extract-to-dir');
       }));
     } finally {
