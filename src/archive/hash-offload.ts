@@ -1,0 +1,218 @@
+// sha256 of long streams on worker threads: the bytes are copied into 1 MiB batches handed over (not cloned) to a small pool of hashing threads.
+import { createHash, type Hash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** Bytes per message to a hashing thread: few enough messages that their cost is noise, small enough to keep little memory. */
+export const BATCH_BYTES = 1 << 20;
+/** Batches of one hash on their way or being hashed; a writer beyond this waits (backpressure). */
+const MAX_IN_FLIGHT = 3;
+/** Threads hashing for the whole process, made when a first long stream needs them. */
+const POOL_SIZE = Math.max(1, Math.min(2, availableParallelism()));
+
+/** Main → thread: start, data (a transferred batch), end, drop. Thread → main: the batch back, or the digest. */
+type ToThread = { op: 'data'; id: number; buf: ArrayBuffer; len: number } | { op: 'end' | 'drop'; id: number };
+type FromThread = { op: 'buf'; id: number; buf: ArrayBuffer } | { op: 'digest'; id: number; hex: string };
+
+// Inline (eval) so a bundled CLI needs no file beside it.
+const THREAD_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const hashes = new Map();
+parentPort.on('message', (m) => {
+  if (m.op === 'data') {
+    let h = hashes.get(m.id);
+    if (!h) hashes.set(m.id, (h = createHash('sha256')));
+    h.update(new Uint8Array(m.buf, 0, m.len));
+    parentPort.postMessage({ op: 'buf', id: m.id, buf: m.buf }, [m.buf]);
+  } else if (m.op === 'end') {
+    const h = hashes.get(m.id) ?? createHash('sha256');
+    hashes.delete(m.id);
+    parentPort.postMessage({ op: 'digest', id: m.id, hex: h.digest('hex') });
+  } else hashes.delete(m.id);
+});
+`;
+
+interface Job {
+  onBuffer(buf: ArrayBuffer): void;
+  onDigest(hex: string): void;
+  onError(err: Error): void;
+}
+
+/** One hashing thread and the hashes it is working on; referenced (keeps the process alive) only while it has any. */
+class HashThread {
+  private readonly worker: Worker;
+  private readonly jobs = new Map<number, Job>();
+  private failed: Error | undefined;
+
+  constructor() {
+    this.worker = new Worker(THREAD_SOURCE, { eval: true });
+    this.worker.unref();
+    this.worker.on('message', (m: FromThread) => {
+      const job = this.jobs.get(m.id);
+      if (!job) return;
+      if (m.op === 'buf') job.onBuffer(m.buf);
+      else {
+        this.forget(m.id);
+        job.onDigest(m.hex);
+      }
+    });
+    const fail = (err: Error) => {
+      this.failed = err;
+      const jobs = [...this.jobs.values()];
+      this.jobs.clear();
+      this.worker.unref();
+      for (const j of jobs) j.onError(err);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`hashing thread exited (${code})`)));
+  }
+
+  get load(): number {
+    return this.failed ? Infinity : this.jobs.size;
+  }
+
+  add(id: number, job: Job): void {
+    if (this.failed) throw this.failed;
+    if (!this.jobs.size) this.worker.ref();
+    this.jobs.set(id, job);
+  }
+
+  send(m: ToThread): void {
+    if (m.op === 'drop') this.forget(m.id);
+    this.worker.postMessage(m, m.op === 'data' ? [m.buf] : []);
+  }
+
+  private forget(id: number): void {
+    this.jobs.delete(id);
+    if (!this.jobs.size) this.worker.unref();
+  }
+}
+
+let pool: HashThread[] | undefined;
+let nextId = 1;
+
+/** The least busy thread of the process's pool (made on first use; a failed thread is replaced). */
+function pickThread(): HashThread {
+  pool ??= [];
+  for (let i = 0; i < pool.length; i++) if (pool[i].load === Infinity) pool[i] = new HashThread();
+  if (pool.length < POOL_SIZE) {
+    const t = new HashThread();
+    pool.push(t);
+    return t;
+  }
+  return pool.reduce((a, b) => (b.load < a.load ? b : a));
+}
+
+/**
+ * An incremental sha256 like crypto's Hash, for streams that may be long.
+ * The first BATCH_BYTES are only held; a stream that ends within them is
+ * hashed here (no thread for a config or a manifest). Past that, bytes are
+ * copied into batches hashed on a pool thread, in order. `update` returns a
+ * promise when MAX_IN_FLIGHT batches are already out: wait for it before
+ * the next update. `destroy` abandons the hash.
+ */
+export class OffloadedHash {
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private thread: HashThread | undefined;
+  private readonly id = nextId++;
+  private free: ArrayBuffer[] = [];
+  private out = 0;
+  private waiting: (() => void) | undefined;
+  private result: Promise<string> | undefined;
+  private resolveDigest!: (hex: string) => void;
+  private rejectDigest!: (err: Error) => void;
+  private error: Error | undefined;
+  private finished = false;
+
+  update(chunk: Buffer): Promise<void> | undefined {
+    if (this.error) return Promise.reject(this.error);
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.heldBytes < BATCH_BYTES) return undefined;
+    this.thread ??= this.start();
+    while (this.heldBytes >= BATCH_BYTES && this.out < MAX_IN_FLIGHT) this.sendBatch();
+    if (this.heldBytes < BATCH_BYTES) return undefined;
+    return new Promise((resolve, reject) => {
+      this.waiting = () => {
+        if (this.error) {
+          this.waiting = undefined;
+          return reject(this.error);
+        }
+        while (this.heldBytes >= BATCH_BYTES && this.out < MAX_IN_FLIGHT) this.sendBatch();
+        if (this.heldBytes >= BATCH_BYTES) return;
+        this.waiting = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** The hex digest of everything given to update (call once, after the last update settled). */
+  digest(): Promise<string> {
+    if (this.error) return Promise.reject(this.error);
+    if (!this.thread) {
+      this.finished = true;
+      const h: Hash = createHash('sha256');
+      for (const c of this.held) h.update(c);
+      this.held = [];
+      return Promise.resolve(h.digest('hex'));
+    }
+    while (this.heldBytes > 0) this.sendBatch();
+    this.thread.send({ op: 'end', id: this.id });
+    return this.result!;
+  }
+
+  destroy(): void {
+    if (this.finished) return;
+    this.held = [];
+    this.heldBytes = 0;
+    this.free = [];
+    if (this.thread && !this.error) this.thread.send({ op: 'drop', id: this.id });
+    this.error ??= new Error('hash destroyed');
+  }
+
+  private start(): HashThread {
+    this.result = new Promise<string>((resolve, reject) => {
+      this.resolveDigest = resolve;
+      this.rejectDigest = reject;
+    });
+    this.result.catch(() => undefined);
+    const t = pickThread();
+    t.add(this.id, {
+      onBuffer: (buf) => {
+        this.out--;
+        if (!this.error) this.free.push(buf);
+        this.waiting?.();
+      },
+      onDigest: (hex) => {
+        this.finished = true;
+        this.resolveDigest(hex);
+      },
+      onError: (err) => {
+        this.error = err;
+        this.rejectDigest(err);
+        this.waiting?.();
+      },
+    });
+    return t;
+  }
+
+  /** Copy up to BATCH_BYTES of what is held into a batch buffer and hand it over (one copy; the batch is transferred, not cloned). */
+  private sendBatch(): void {
+    const buf = this.free.pop() ?? new ArrayBuffer(BATCH_BYTES);
+    const view = new Uint8Array(buf);
+    let len = 0;
+    while (len < BATCH_BYTES && this.held.length) {
+      const c = this.held[0];
+      const n = Math.min(c.length, BATCH_BYTES - len);
+      view.set(n === c.length ? c : c.subarray(0, n), len);
+      len += n;
+      if (n === c.length) this.held.shift();
+      else this.held[0] = c.subarray(n);
+    }
+    this.heldBytes -= len;
+    this.out++;
+    this.thread!.send({ op: 'data', id: this.id, buf, len });
+  }
+}
