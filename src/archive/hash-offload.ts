@@ -107,18 +107,23 @@ function pickThread(): HashThread {
 /**
  * An incremental sha256 like crypto's Hash, for streams that may be long.
  * The first BATCH_BYTES are only held; a stream that ends within them is
- * hashed here (no thread for a config or a manifest). Past that, bytes are
- * copied into batches hashed on a pool thread, in order. `update` returns a
- * promise when MAX_IN_FLIGHT batches are already out: wait for it before
- * the next update. `destroy` abandons the hash.
+ * hashed here (no thread for a config or a manifest). Past that, every
+ * chunk is copied at once into a batch buffer (so the stream's chunks are
+ * not kept alive), and full batches are hashed on a pool thread, in order.
+ * `update` returns a promise when all MAX_IN_FLIGHT batches are out and the
+ * one being filled is full: wait for it before the next update. `destroy`
+ * abandons the hash.
  */
 export class OffloadedHash {
   private held: Buffer[] = [];
   private heldBytes = 0;
   private thread: HashThread | undefined;
   private readonly id = nextId++;
+  /** Batch buffers back from the thread, and how many were ever made (at most MAX_IN_FLIGHT + the one being filled). */
   private free: ArrayBuffer[] = [];
-  private out = 0;
+  private made = 0;
+  private current: Uint8Array | undefined;
+  private currentLen = 0;
   private waiting: (() => void) | undefined;
   private result: Promise<string> | undefined;
   private resolveDigest!: (hex: string) => void;
@@ -130,18 +135,20 @@ export class OffloadedHash {
     if (this.error) return Promise.reject(this.error);
     this.held.push(chunk);
     this.heldBytes += chunk.length;
-    if (this.heldBytes < BATCH_BYTES) return undefined;
-    this.thread ??= this.start();
-    while (this.heldBytes >= BATCH_BYTES && this.out < MAX_IN_FLIGHT) this.sendBatch();
-    if (this.heldBytes < BATCH_BYTES) return undefined;
+    if (!this.thread) {
+      if (this.heldBytes < BATCH_BYTES) return undefined;
+      this.thread = this.start();
+    }
+    this.pump();
+    if (!this.held.length) return undefined;
     return new Promise((resolve, reject) => {
       this.waiting = () => {
         if (this.error) {
           this.waiting = undefined;
           return reject(this.error);
         }
-        while (this.heldBytes >= BATCH_BYTES && this.out < MAX_IN_FLIGHT) this.sendBatch();
-        if (this.heldBytes >= BATCH_BYTES) return;
+        this.pump();
+        if (this.held.length) return;
         this.waiting = undefined;
         resolve();
       };
@@ -158,7 +165,7 @@ export class OffloadedHash {
       this.held = [];
       return Promise.resolve(h.digest('hex'));
     }
-    while (this.heldBytes > 0) this.sendBatch();
+    if (this.current && this.currentLen) this.send();
     this.thread.send({ op: 'end', id: this.id });
     return this.result!;
   }
@@ -168,6 +175,7 @@ export class OffloadedHash {
     this.held = [];
     this.heldBytes = 0;
     this.free = [];
+    this.current = undefined;
     if (this.thread && !this.error) this.thread.send({ op: 'drop', id: this.id });
     this.error ??= new Error('hash destroyed');
   }
@@ -181,7 +189,6 @@ export class OffloadedHash {
     const t = pickThread();
     t.add(this.id, {
       onBuffer: (buf) => {
-        this.out--;
         if (!this.error) this.free.push(buf);
         this.waiting?.();
       },
@@ -198,21 +205,32 @@ export class OffloadedHash {
     return t;
   }
 
-  /** Copy up to BATCH_BYTES of what is held into a batch buffer and hand it over (one copy; the batch is transferred, not cloned). */
-  private sendBatch(): void {
-    const buf = this.free.pop() ?? new ArrayBuffer(BATCH_BYTES);
-    const view = new Uint8Array(buf);
-    let len = 0;
-    while (len < BATCH_BYTES && this.held.length) {
+  /** Copy what is held into batch buffers while there are buffers to fill, handing over each full one. */
+  private pump(): void {
+    while (this.held.length) {
+      if (!this.current) {
+        const buf = this.free.pop() ?? (this.made <= MAX_IN_FLIGHT ? (this.made++, new ArrayBuffer(BATCH_BYTES)) : undefined);
+        if (!buf) return;
+        this.current = new Uint8Array(buf);
+        this.currentLen = 0;
+      }
       const c = this.held[0];
-      const n = Math.min(c.length, BATCH_BYTES - len);
-      view.set(n === c.length ? c : c.subarray(0, n), len);
-      len += n;
+      const n = Math.min(c.length, BATCH_BYTES - this.currentLen);
+      this.current.set(n === c.length ? c : c.subarray(0, n), this.currentLen);
+      this.currentLen += n;
+      this.heldBytes -= n;
       if (n === c.length) this.held.shift();
       else this.held[0] = c.subarray(n);
+      if (this.currentLen === BATCH_BYTES) this.send();
     }
-    this.heldBytes -= len;
-    this.out++;
+  }
+
+  /** Hand the batch being filled over to the thread (transferred, not cloned). */
+  private send(): void {
+    const buf = this.current!.buffer as ArrayBuffer;
+    const len = this.currentLen;
+    this.current = undefined;
+    this.currentLen = 0;
     this.thread!.send({ op: 'data', id: this.id, buf, len });
   }
 }

@@ -1,6 +1,5 @@
 // The overlayfs snapshotter: layers unpacked once into <root>/<dir>/fs, containers' upper dirs beside them, records in <root>/records.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -11,6 +10,7 @@ import { extractTar } from '../../archive/extract';
 import { packDir } from '../../archive/pack';
 import { defaultRunner, type CommandRunner } from '../../archive/whiteouts';
 import { ConflictError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
+import { kernelBootId } from '../boot-id';
 import { FsMetadataStore } from '../metadata/fs-metadata-store';
 import type { AppliedLayer, Mount, SnapshotInfo, Snapshotter } from './index';
 
@@ -36,14 +36,6 @@ export interface OverlaySnapshotterOptions {
   bootId?: string;
   /** How long after a commitMove the filesystem is synced (default 30 s, when the kernel has written most of it back anyway). */
   syncDelayMs?: number;
-}
-
-function kernelBootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
 }
 
 /**
