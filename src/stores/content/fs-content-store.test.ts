@@ -115,10 +115,17 @@ describe('FsContentStore', () => {
 
   describe('lazySync (a pulled layer\'s compressed copy)', () => {
     const marks = (r: string) => (existsSync(join(r, 'unsynced')) ? readdirSync(join(r, 'unsynced')).sort() : []);
-
-    it('puts the blob in place marked unsynced with this boot, and unmarks it once the filesystem is synced', async () => {
+    async function inRoot(fn: (r: string) => Promise<void>): Promise<void> {
       const r = mkdtempSync(join(tmpdir(), 'berth-content-lazy-'));
       try {
+        await fn(r);
+      } finally {
+        rmSync(r, { recursive: true, force: true });
+      }
+    }
+
+    it('puts the blob in place marked unsynced with this boot, and unmarks it once the filesystem is synced', async () => {
+      await inRoot(async (r) => {
         const s = new FsContentStore(r, { bootId: 'boot-1', syncDelayMs: 60_000 });
         const data = Buffer.alloc(3_000_000, 'lazy');
         assert.deepEqual(await s.ingest(chunked(data, 65536), sha(data), undefined, { lazySync: true }), { digest: sha(data), size: data.length });
@@ -128,26 +135,20 @@ describe('FsContentStore', () => {
         await s.syncBlobs();
         assert.deepEqual(marks(r), []);
         assert.deepEqual(await s.get(sha(data)), data);
-      } finally {
-        rmSync(r, { recursive: true, force: true });
-      }
+      });
     });
 
     it('leaves neither blob nor mark when the bytes do not match', async () => {
-      const r = mkdtempSync(join(tmpdir(), 'berth-content-lazy-'));
-      try {
+      await inRoot(async (r) => {
         const s = new FsContentStore(r, { bootId: 'boot-1', syncDelayMs: 60_000 });
         await assert.rejects(s.ingest(chunked(Buffer.from('not it')), sha('expected'), undefined, { lazySync: true }), InvalidParameterError);
         assert.equal(await s.stat(sha('expected')), undefined);
         assert.deepEqual(marks(r), []);
-      } finally {
-        rmSync(r, { recursive: true, force: true });
-      }
+      });
     });
 
     it('after a reboot, drops a marked blob that lost data and keeps (unmarked) one that is intact; in the same boot keeps both marked', async () => {
-      const r = mkdtempSync(join(tmpdir(), 'berth-content-lazy-'));
-      try {
+      await inRoot(async (r) => {
         const before = new FsContentStore(r, { bootId: 'boot-1', syncDelayMs: 60_000 });
         const good = Buffer.alloc(2_000_000, 'good');
         const bad = Buffer.alloc(2_000_000, 'bad!');
@@ -162,9 +163,7 @@ describe('FsContentStore', () => {
         assert.deepEqual(marks(r), []);
         assert.deepEqual(await rebooted.get(sha(good)), good);
         assert.equal(await rebooted.stat(sha(bad)), undefined);
-      } finally {
-        rmSync(r, { recursive: true, force: true });
-      }
+      });
     });
   });
 });

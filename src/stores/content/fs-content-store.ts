@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { DigestStream, digestOf, isDigest } from '../../archive/digest-stream';
 import { writeBody, type BodyFile } from '../../archive/write-body';
 import { hasCode, InvalidParameterError, NotFoundError } from '../../errors';
-import { kernelBootId } from '../boot-id';
+import { DelayedRun, kernelBootId } from '../boot-id';
 import type { BlobInfo, ContentStore, IngestOptions } from './index';
 
 /** Blobs are read in 1 MiB chunks: layers are hundreds of MB, and every chunk costs a trip to the thread pool. */
@@ -28,8 +28,7 @@ export class FsContentStore implements ContentStore {
   /** `<hex>` files holding the boot ID a blob was renamed into place in without fsync. */
   private readonly unsyncedDir: string;
   private readonly bootId: string;
-  private readonly syncDelayMs: number;
-  private syncTimer?: NodeJS.Timeout;
+  private readonly syncLater: DelayedRun;
   /** Unsynced blobs complete in place (so a sync started now covers them): their marks go once it is done. */
   private readonly toSync = new Set<string>();
 
@@ -38,7 +37,7 @@ export class FsContentStore implements ContentStore {
     this.ingestDir = join(root, 'ingest');
     this.unsyncedDir = join(root, 'unsynced');
     this.bootId = opts.bootId ?? kernelBootId();
-    this.syncDelayMs = opts.syncDelayMs ?? 30_000;
+    this.syncLater = new DelayedRun(opts.syncDelayMs ?? 30_000, () => this.syncBlobs());
   }
 
   /** The blob's path; the digest is validated first, so it can never name anything outside `blobs/`. */
@@ -118,12 +117,7 @@ export class FsContentStore implements ContentStore {
 
   /** One sync of the filesystem a while after lazy ingests, instead of an fsync of each blob while its pull waits. */
   private scheduleSync(): void {
-    if (this.syncTimer) return;
-    this.syncTimer = setTimeout(() => {
-      this.syncTimer = undefined;
-      void this.syncBlobs().catch(() => undefined);
-    }, this.syncDelayMs);
-    this.syncTimer.unref();
+    this.syncLater.schedule();
   }
 
   /** Sync the filesystem, then unmark the blobs that were in place before it started. */

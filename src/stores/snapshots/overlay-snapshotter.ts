@@ -10,7 +10,7 @@ import { extractTar } from '../../archive/extract';
 import { packDir } from '../../archive/pack';
 import { defaultRunner, type CommandRunner } from '../../archive/whiteouts';
 import { ConflictError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
-import { kernelBootId } from '../boot-id';
+import { DelayedRun, kernelBootId } from '../boot-id';
 import { FsMetadataStore } from '../metadata/fs-metadata-store';
 import type { AppliedLayer, Mount, SnapshotInfo, Snapshotter } from './index';
 
@@ -59,14 +59,13 @@ export class OverlaySnapshotter implements Snapshotter {
   private readonly committedUsage = new Map<string, number>();
 
   private readonly bootId: string;
-  private readonly syncDelayMs: number;
-  private syncTimer?: NodeJS.Timeout;
+  private readonly syncLater: DelayedRun;
 
   constructor(private readonly root: string, host?: CommandRunner, opts: OverlaySnapshotterOptions = {}) {
     this.records = new FsMetadataStore(join(root, RECORDS));
     this.runner = host ?? defaultRunner;
     this.bootId = opts.bootId ?? kernelBootId();
-    this.syncDelayMs = opts.syncDelayMs ?? 30_000;
+    this.syncLater = new DelayedRun(opts.syncDelayMs ?? 30_000, () => this.syncLayers());
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -252,12 +251,7 @@ export class OverlaySnapshotter implements Snapshotter {
 
   /** One syncfs a while after commits, instead of fsyncing every layer's files while the build waits. */
   private scheduleSync(): void {
-    if (this.syncTimer) return;
-    this.syncTimer = setTimeout(() => {
-      this.syncTimer = undefined;
-      void this.syncLayers().catch(() => undefined);
-    }, this.syncDelayMs);
-    this.syncTimer.unref();
+    this.syncLater.schedule();
   }
 
   /** Sync the filesystem, then mark every layer committed unsynced before as synced (trusted after a crash). */
