@@ -39,11 +39,17 @@ interface Job {
   onError(err: Error): void;
 }
 
-/** One hashing thread and the hashes it is working on; referenced (keeps the process alive) only while it has any. */
+/**
+ * One hashing thread and the hashes it is working on. It keeps the process
+ * alive only while someone awaits it (a digest, or room for more bytes): a
+ * stream dropped half-way without being destroyed must not keep a daemon
+ * from exiting.
+ */
 class HashThread {
   private readonly worker: Worker;
   private readonly jobs = new Map<number, Job>();
   private failed: Error | undefined;
+  private waiters = 0;
 
   constructor() {
     this.worker = new Worker(THREAD_SOURCE, { eval: true });
@@ -61,7 +67,6 @@ class HashThread {
       this.failed = err;
       const jobs = [...this.jobs.values()];
       this.jobs.clear();
-      this.worker.unref();
       for (const j of jobs) j.onError(err);
     };
     this.worker.on('error', fail);
@@ -74,7 +79,6 @@ class HashThread {
 
   add(id: number, job: Job): void {
     if (this.failed) throw this.failed;
-    if (!this.jobs.size) this.worker.ref();
     this.jobs.set(id, job);
   }
 
@@ -85,7 +89,14 @@ class HashThread {
 
   private forget(id: number): void {
     this.jobs.delete(id);
-    if (!this.jobs.size) this.worker.unref();
+  }
+
+  /** Keep the process alive until `p` settles (someone is waiting on this thread). */
+  awaited<T>(p: Promise<T>): Promise<T> {
+    if (this.waiters++ === 0) this.worker.ref();
+    const done = () => { if (--this.waiters === 0) this.worker.unref(); };
+    p.then(done, done);
+    return p;
   }
 }
 
@@ -141,7 +152,7 @@ export class OffloadedHash {
     }
     this.pump();
     if (!this.held.length) return undefined;
-    return new Promise((resolve, reject) => {
+    return this.thread.awaited(new Promise((resolve, reject) => {
       this.waiting = () => {
         if (this.error) {
           this.waiting = undefined;
@@ -152,7 +163,7 @@ export class OffloadedHash {
         this.waiting = undefined;
         resolve();
       };
-    });
+    }));
   }
 
   /** The hex digest of everything given to update (call once, after the last update settled). */
@@ -167,7 +178,7 @@ export class OffloadedHash {
     }
     if (this.current && this.currentLen) this.send();
     this.thread.send({ op: 'end', id: this.id });
-    return this.result!;
+    return this.thread.awaited(this.result!);
   }
 
   destroy(): void {
