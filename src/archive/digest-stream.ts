@@ -1,37 +1,28 @@
 // A pass-through stream that hashes (sha256) and counts the bytes flowing through it.
+import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { OffloadedHash } from './hash-offload';
 
 /**
  * Pipe data through it; once it has ended, `digest()` is the `sha256:<hex>`
  * of everything that passed and `size` the byte count. Backpressure is the
- * Transform's own, and the hashing thread's (see OffloadedHash): a long
- * stream is hashed off the event loop.
+ * Transform's own.
  */
 export class DigestStream extends Transform {
-  private readonly hash = new OffloadedHash();
+  private readonly hash: Hash = createHash('sha256');
   private hex: string | undefined;
   /** Bytes seen so far. */
   size = 0;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.hash.update(chunk);
     this.size += chunk.length;
-    const wait = this.hash.update(chunk);
-    if (!wait) return cb(null, chunk);
-    wait.then(() => cb(null, chunk), cb);
+    cb(null, chunk);
   }
 
   override _flush(cb: TransformCallback): void {
-    this.hash.digest().then((hex) => {
-      this.hex = hex;
-      cb();
-    }, cb);
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.hash.destroy();
-    super._destroy(err, cb);
+    this.hex = this.hash.digest('hex');
+    cb();
   }
 
   /** `sha256:<hex>` of all bytes; only valid after the stream has ended. */
