@@ -194,8 +194,9 @@ async function downloadLayer(deps: TransferDeps, client: RegistryClient, repo: s
       stream.on('error', (err) => counter.destroy(err));
       stream.pipe(counter);
       // With `unpack`, the same verified bytes also go to the snapshot; either side failing fails both.
-      if (unpack) await teeInto(counter, (s) => deps.content.ingest(s, l.digest, signal), unpack);
-      else await deps.content.ingest(counter, l.digest, signal);
+      // The compressed copy is a cache (the layer is its snapshot): not fsynced while the pull waits (see lazySync).
+      if (unpack) await teeInto(counter, (s) => deps.content.ingest(s, l.digest, signal, { lazySync: true }), unpack);
+      else await deps.content.ingest(counter, l.digest, signal, { lazySync: true });
       break;
     } catch (err) {
       if ((err as { kind?: string }).kind === 'InvalidParameter') {

@@ -1,6 +1,5 @@
 // The overlayfs snapshotter: layers unpacked once into <root>/<dir>/fs, containers' upper dirs beside them, records in <root>/records.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -12,6 +11,7 @@ import { digestDir } from '../../archive/digest-dir';
 import { packDir, type PackOptions } from '../../archive/pack';
 import { defaultRunner, type CommandRunner } from '../../archive/whiteouts';
 import { ConflictError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
+import { DelayedRun, kernelBootId } from '../boot-id';
 import { FsMetadataStore } from '../metadata/fs-metadata-store';
 import type { AppliedLayer, Mount, SnapshotInfo, Snapshotter } from './index';
 
@@ -39,14 +39,6 @@ export interface OverlaySnapshotterOptions {
   syncDelayMs?: number;
 }
 
-function kernelBootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
 /**
  * Directory names are derived from snapshot names, so `path()` needs no
  * lookup and never contains ':' (overlay's lowerdir separator): a chainID
@@ -68,14 +60,13 @@ export class OverlaySnapshotter implements Snapshotter {
   private readonly committedUsage = new Map<string, number>();
 
   private readonly bootId: string;
-  private readonly syncDelayMs: number;
-  private syncTimer?: NodeJS.Timeout;
+  private readonly syncLater: DelayedRun;
 
   constructor(private readonly root: string, host?: CommandRunner, opts: OverlaySnapshotterOptions = {}) {
     this.records = new FsMetadataStore(join(root, RECORDS));
     this.runner = host ?? defaultRunner;
     this.bootId = opts.bootId ?? kernelBootId();
-    this.syncDelayMs = opts.syncDelayMs ?? 30_000;
+    this.syncLater = new DelayedRun(opts.syncDelayMs ?? 30_000, () => this.syncLayers());
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -272,12 +263,7 @@ export class OverlaySnapshotter implements Snapshotter {
 
   /** One syncfs a while after commits, instead of fsyncing every layer's files while the build waits. */
   private scheduleSync(): void {
-    if (this.syncTimer) return;
-    this.syncTimer = setTimeout(() => {
-      this.syncTimer = undefined;
-      void this.syncLayers().catch(() => undefined);
-    }, this.syncDelayMs);
-    this.syncTimer.unref();
+    this.syncLater.schedule();
   }
 
   /** Sync the filesystem, then mark every layer committed unsynced before as synced (trusted after a crash). */
