@@ -62,7 +62,9 @@ export class ContainerContext {
   }
 
   save(r: ContainerRecord): Promise<void> {
-    return this.deps.metadata.put(KIND, r.id, r);
+    // A build step's container is durable once created (so a crash leaks no snapshot); its later states need no fsync.
+    const sync = !r.volatileRootfs || r.state.Status === 'created';
+    return this.deps.metadata.put(KIND, r.id, r, { sync });
   }
 
   async forget(r: ContainerRecord): Promise<void> {

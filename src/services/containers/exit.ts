@@ -23,9 +23,11 @@ export async function handleExit(ctx: ContainerContext, id: string, exitCode: nu
       const wasRunning = r.state.Running;
       // The cgroup's OOM counter is gone once runc deletes the container: read it first.
       const oomKilled = wasRunning && (await deps.runtime.oomKilled(id).catch(() => false));
+      // The rootfs mount lives outside the bundle runc deletes: both can go at once.
+      const unmounted = deps.host.unmount(r.rootfsPath).catch((err) => deps.log('warn', `unmount ${id}: ${err.message}`));
       await deps.runtime.delete(id, true).catch((err) => deps.log('warn', `runc delete ${id}: ${err.message}`));
       await deps.networks.detach(r).catch((err) => deps.log('warn', `network detach ${id}: ${err.message}`));
-      await deps.host.unmount(r.rootfsPath).catch((err) => deps.log('warn', `unmount ${id}: ${err.message}`));
+      await unmounted;
       if (wasRunning) {
         await releaseMounts(ctx, r);
         setExited(r, exitCode, opts.finishedAt ?? new Date());

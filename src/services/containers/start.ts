@@ -115,10 +115,8 @@ function processEnv(env: string[], hostname: string, home: string, tty: boolean)
 async function writeEtcFiles(r: ContainerRecord, sandbox: NetworkSandbox): Promise<void> {
   const hostNet = sandbox.mode === 'host';
   const hosts = hostNet ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile(r.config.Hostname)) : hostsFile(r.config.Hostname, sandbox.ip, sandbox.extraHosts);
-  await writeFile(r.hostsPath, hosts);
-  await writeFile(r.hostnamePath, `${r.config.Hostname}\n`);
-  await writeFile(r.resolvConfPath, sandbox.resolvConf ?? await resolvConf(hostNet));
-  await Promise.all([r.hostsPath, r.hostnamePath, r.resolvConfPath].map((p) => chown(p, 0, 0)));
+  const files: Array<[string, string]> = [[r.hostsPath, hosts], [r.hostnamePath, `${r.config.Hostname}\n`], [r.resolvConfPath, sandbox.resolvConf ?? await resolvConf(hostNet)]];
+  await Promise.all(files.map(async ([p, text]) => { await writeFile(p, text); await chown(p, 0, 0); }));
 }
 
 /** /etc/hosts, /etc/hostname and /etc/resolv.conf, unless the user mounted their own there. */

@@ -12,6 +12,14 @@ describe('FsMetadataStore', () => {
   before(() => { root = mkdtempSync(join(tmpdir(), 'berth-meta-')); });
   after(() => rmSync(root, { recursive: true, force: true }));
 
+  it('an unsynced put replaces the record as atomically and leaves no temp file', async () => {
+    const s = new FsMetadataStore(root);
+    await s.put('unsynced', 'abc', { n: 1 });
+    await s.put('unsynced', 'abc', { n: 2 }, { sync: false });
+    assert.deepEqual(await s.get('unsynced', 'abc'), { n: 2 });
+    assert.deepEqual(readdirSync(join(root, 'unsynced')), ['abc.json']);
+  });
+
   it('puts, gets, lists, replaces and deletes records', async () => {
     const s = new FsMetadataStore(root);
     assert.equal(await s.get('containers', 'abc'), undefined);

@@ -43,7 +43,7 @@ export class FsMetadataStore implements MetadataStore {
     }
   }
 
-  async put<T>(kind: string, id: string, value: T): Promise<void> {
+  async put<T>(kind: string, id: string, value: T, opts: { sync?: boolean } = {}): Promise<void> {
     const p = this.file(kind, id);
     const dir = this.dir(kind);
     await mkdir(dir, { recursive: true });
@@ -52,7 +52,7 @@ export class FsMetadataStore implements MetadataStore {
     const fh = await open(tmp, 'wx', 0o600);
     try {
       await fh.writeFile(JSON.stringify(value));
-      await fh.sync();
+      if (opts.sync !== false) await fh.sync();
     } catch (err) {
       await fh.close().catch(() => undefined);
       await rm(tmp, { force: true });
@@ -65,6 +65,7 @@ export class FsMetadataStore implements MetadataStore {
       await rm(tmp, { force: true });
       throw err;
     }
+    if (opts.sync === false) return;
     const d = await open(dir, 'r');
     try {
       await d.sync();

@@ -9,7 +9,8 @@
  */
 export interface MetadataStore {
   get<T>(kind: string, id: string): Promise<T | undefined>;
-  put<T>(kind: string, id: string, value: T): Promise<void>;
+  /** `sync: false` skips the fsyncs: a crash may then leave the old record (or, rarely, an unreadable one) for a record nothing needs to survive. */
+  put<T>(kind: string, id: string, value: T, opts?: { sync?: boolean }): Promise<void>;
   /** Remove a record; absent is not an error. */
   delete(kind: string, id: string): Promise<void>;
   /** Every record of a kind (order unspecified). Unreadable files are skipped and reported via the onCorrupt hook. */
