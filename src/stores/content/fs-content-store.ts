@@ -1,7 +1,7 @@
 // The content store on a local filesystem: blobs at <root>/blobs/sha256/<hex>, ingested through <root>/ingest/.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,7 @@ import { DigestStream, digestOf, isDigest } from '../../archive/digest-stream';
 import { writeBody, type BodyFile } from '../../archive/write-body';
 import { hasCode, InvalidParameterError, NotFoundError } from '../../errors';
 import { DelayedRun, kernelBootId } from '../boot-id';
+import { dirEntries } from '../dir-entries';
 import type { BlobInfo, ContentStore, IngestOptions } from './index';
 
 /** Blobs are read in 1 MiB chunks: layers are hundreds of MB, and every chunk costs a trip to the thread pool. */
@@ -137,14 +138,7 @@ export class FsContentStore implements ContentStore {
    * crash, so each is hashed again and dropped unless intact.
    */
   private async checkUnsynced(): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(this.unsyncedDir);
-    } catch (err) {
-      if (hasCode(err, 'ENOENT')) return;
-      throw err;
-    }
-    for (const hex of names) {
+    for (const hex of await dirEntries(this.unsyncedDir)) {
       const mark = join(this.unsyncedDir, hex);
       const digest = `sha256:${hex}`;
       const boot = await readFile(mark, 'utf8').catch(() => undefined);
@@ -214,13 +208,7 @@ export class FsContentStore implements ContentStore {
   }
 
   async list(): Promise<string[]> {
-    try {
-      const names = await readdir(this.blobs);
-      return names.map((n) => `sha256:${n}`).filter(isDigest);
-    } catch (err) {
-      if (hasCode(err, 'ENOENT')) return [];
-      throw err;
-    }
+    return (await dirEntries(this.blobs)).map((n) => `sha256:${n}`).filter(isDigest);
   }
 
   async cleanup(): Promise<void> {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasCode, InvalidParameterError, SystemError } from '../../errors';
+import { dirEntries } from '../dir-entries';
 import type { MetadataStore } from './index';
 
 const NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$/;
@@ -80,15 +81,8 @@ export class FsMetadataStore implements MetadataStore {
 
   async list<T>(kind: string): Promise<T[]> {
     const dir = this.dir(kind);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (err) {
-      if (hasCode(err, 'ENOENT')) return [];
-      throw err;
-    }
     const out: T[] = [];
-    for (const name of names) {
+    for (const name of await dirEntries(dir)) {
       if (name.startsWith('.') || !name.endsWith('.json')) continue;
       const id = name.slice(0, -'.json'.length);
       try {
@@ -102,25 +96,13 @@ export class FsMetadataStore implements MetadataStore {
 
   /** Ids of every record of a kind. */
   async ids(kind: string): Promise<string[]> {
-    try {
-      const names = await readdir(this.dir(kind));
-      return names.filter((n) => !n.startsWith('.') && n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
-    } catch (err) {
-      if (hasCode(err, 'ENOENT')) return [];
-      throw err;
-    }
+    const names = await dirEntries(this.dir(kind));
+    return names.filter((n) => !n.startsWith('.') && n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
   }
 
   /** Remove temp files left by writes interrupted by a crash (call at daemon start). */
   async cleanup(): Promise<void> {
-    let kinds: string[];
-    try {
-      kinds = await readdir(this.root);
-    } catch (err) {
-      if (hasCode(err, 'ENOENT')) return;
-      throw err;
-    }
-    for (const kind of kinds) {
+    for (const kind of await dirEntries(this.root)) {
       if (!NAME_RE.test(kind)) continue;
       const names = await readdir(join(this.root, kind)).catch(() => [] as string[]);
       for (const n of names) if (n.startsWith('.') && n.includes(TMP_MARK)) await rm(join(this.root, kind, n), { force: true });

@@ -12,6 +12,7 @@ import { packDir, type PackOptions } from '../../archive/pack';
 import { defaultRunner, type CommandRunner } from '../../archive/whiteouts';
 import { ConflictError, hasCode, InvalidParameterError, NotFoundError, SystemError } from '../../errors';
 import { DelayedRun, kernelBootId } from '../boot-id';
+import { dirEntries } from '../dir-entries';
 import { FsMetadataStore } from '../metadata/fs-metadata-store';
 import type { AppliedLayer, Mount, SnapshotInfo, Snapshotter } from './index';
 
@@ -342,14 +343,7 @@ export class OverlaySnapshotter implements Snapshotter {
     await this.records.cleanup();
     await this.checkUnsyncedLayers();
     const live = new Set((await this.records.list<SnapshotRecord>(KIND)).map((r) => r.dir));
-    let names: string[];
-    try {
-      names = await readdir(this.root);
-    } catch (err) {
-      if (hasCode(err, 'ENOENT')) return;
-      throw err;
-    }
-    for (const n of names) {
+    for (const n of await dirEntries(this.root)) {
       if (n !== RECORDS && !live.has(n)) await rm(join(this.root, n), { recursive: true, force: true });
     }
   }
