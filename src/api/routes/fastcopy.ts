@@ -61,7 +61,7 @@ export function fastCopyRoutes(router: Router, archive: ArchiveService): void {
       return undefined;
     }
     res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
-    res.write(`${JSON.stringify({ stat: file.stat, source: file.source, mode: file.mode })}\n`);
+    res.write(`${JSON.stringify({ stat: file.stat, source: file.source })}\n`);
     try {
       await closed;
     } finally {

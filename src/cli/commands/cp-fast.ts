@@ -47,13 +47,13 @@ async function fastRequest(client: EngineClient, method: string, container: stri
  * regular file, or berthd could not open it as described).
  */
 export async function fastCopyIn(client: EngineClient, local: string, container: string, dir: string, name: string, archive: boolean): Promise<number | undefined> {
+  if (!(await fastCopyOffered(client))) return fallBack('not offered');
   // Opening a device or FIFO could block or have effects: only what is a regular file now is opened.
   if (!(await lstat(local).then((st) => st.isFile(), () => false))) return fallBack('not a regular file');
   // What cannot be opened here (permissions) is left to the tar path, which reports it as docker does.
   const file = await openRegular(local).catch((err: Error) => fallBack(err.message));
   if (!file) return fallBack('not a regular file');
   try {
-    if (!(await fastCopyOffered(client))) return fallBack('not offered');
     const source: FastSource = { path: `/proc/${process.pid}/fd/${file.fh.fd}`, ...identityOf(file.st) };
     const res = await fastRequest(client, 'POST', container, 'in', { query: { path: dir, name, noOverwriteDirNonDir: true, copyUIDGID: archive }, body: source });
     if (!res) return undefined;

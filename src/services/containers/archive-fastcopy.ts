@@ -7,8 +7,6 @@ import type { PathStat } from './archive-fs';
 export interface OpenedFile {
   stat: PathStat;
   source: FastSource;
-  /** Permission bits (setuid/setgid/sticky included). */
-  mode: number;
   close(): void;
 }
 

@@ -138,7 +138,7 @@ export class LocalArchiveService implements ArchiveService {
         let close!: () => void;
         const closed = new Promise<void>((done) => { close = done; });
         this.ctx.emit(r, 'archive-path');
-        resolve({ stat, source: { path: `/proc/${process.pid}/fd/${file.fh.fd}`, ...identityOf(file.st) }, mode: Number(file.st.mode) & 0o7777, close });
+        resolve({ stat, source: { path: `/proc/${process.pid}/fd/${file.fh.fd}`, ...identityOf(file.st) }, close });
         await closed;
         await file.fh.close();
       }));
