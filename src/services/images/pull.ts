@@ -107,23 +107,17 @@ export async function pullOne(deps: TransferDeps, ref: Reference, opts: PullOpti
   // The first failure stops the other layers' transfers (and their retries).
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
-  // Settled once layer i is committed (or was there), so that layer i+1 may commit above it.
-  const committed = manifest.layers.map(() => settleable());
-  manifest.layers.forEach((_, i) => { if (present[i]) committed[i].resolve(); });
   const downloads = new Map<string, Promise<void>>();
   // Every missing layer streams straight into its own snapshot while it downloads (a few at a time, in
   // order), tee'd into the content store, and commits once the layer below it has. A blob listed twice
   // is unpacked from the store for its second place.
   const missing = manifest.layers.map((l, i) => ({ l, i })).filter(({ i }) => !present[i]);
-  const started: Array<Promise<unknown>> = [];
-  const transfers = mapLimit(missing, CONCURRENT_DOWNLOADS, ({ l, i }) => {
-    const task = transferLayer(l, i);
-    started.push(task);
-    return task;
-  });
+  // Layer i's task settles once it is committed, so that layer i+1 may commit above it (a present layer has none).
+  const tasks: Array<Promise<void>> = [];
+  const transfers = mapLimit(missing, CONCURRENT_DOWNLOADS, ({ l, i }) => (tasks[i] = transferLayer(l, i)));
   async function transferLayer(l: Descriptor, i: number): Promise<void> {
     const parent = i ? chain[i - 1] : undefined;
-    const below = i ? committed[i - 1].promise : undefined;
+    const below = i ? tasks[i - 1] : undefined;
     try {
       signal.throwIfAborted();
       const first = downloads.get(l.digest);
@@ -144,17 +138,15 @@ export async function pullOne(deps: TransferDeps, ref: Reference, opts: PullOpti
           await unpackLayer(deps, parent, chain[i], diffIDs[i], l, [repoName], p, signal);
         } else p(progressMessage('Extracting', shortId(l), l.size, l.size));
       }
-      committed[i].resolve();
       p({ status: 'Pull complete', id: shortId(l) });
     } catch (err) {
-      committed[i].reject(err);
       stop.abort();
       throw err;
     }
   }
   // On a failure, the others are stopped and their half-written files gone before the pull fails.
   await transfers.catch(async (err) => {
-    await Promise.allSettled(started);
+    await Promise.allSettled(tasks);
     throw err;
   });
   for (let i = 0; i < manifest.layers.length; i++) {
@@ -168,15 +160,6 @@ export async function pullOne(deps: TransferDeps, ref: Reference, opts: PullOpti
   p({ status: `Digest: ${top.digest}` });
   deps.events?.publish('image', 'pull', familiarString(ref), { name: familiarString(ref) });
   return { id, updated: before !== id };
-}
-
-/** A promise settled from outside; a rejection nobody awaits is not reported as unhandled. */
-function settleable(): { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }
 
 /** Fetch one layer blob into the content store (and `unpack`, if given), verified against its digest while streaming; retried on failure. */

@@ -295,7 +295,7 @@ export class OverlaySnapshotter implements Snapshotter {
         sameBoot = true;
         continue;
       }
-      const made = await digestOf(this.layerStream(r)).catch(() => undefined);
+      const made = await digestDir(join(this.root, r.dir, 'fs'), this.layerOptions(r)).catch(() => undefined);
       if (made && made.digest === g.diffID && made.size === g.size) {
         await this.records.put(KIND, r.dir, { ...r, regenerable: { ...g, synced: true } });
       } else {
