@@ -3,6 +3,8 @@ SHELL := /bin/bash
 APT_PACKAGES := runc conmon containernetworking-plugins iptables iproute2 busybox-static attr util-linux procps tini docker-registry skopeo apache2-utils zstd curl python3-docker conntrack
 # xz and bzip2 decompress xz and bzip2 archives (ADD, docker cp, load, import), as moby runs xz.
 APT_PACKAGES += xz-utils bzip2
+# clang and libbpf's headers compile the published-port redirect (src/services/networks/bpf) at make build; bpftool loads it.
+APT_PACKAGES += clang libbpf-dev bpftool
 NODE_TESTS = $(shell find dist/src -name '*.test.js' 2>/dev/null | sort)
 E2E_TESTS = $(shell find dist/test -name '*.test.js' 2>/dev/null | sort)
 

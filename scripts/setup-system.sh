@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages berth drives (only those missing), and a docker CLI for the tests if none is present.
 set -euo pipefail
-# clang and libbpf's headers compile the published-port redirect (src/services/networks/bpf) at make build; bpftool loads it.
-set -- "$@" clang libbpf-dev bpftool
 missing=()
 for p in "$@"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

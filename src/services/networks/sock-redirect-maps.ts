@@ -1,16 +1,15 @@
 // The socket-redirect program's map contents (bpf/sock-redirect.bpf.c) as bpftool batch lines: entries wanted, and the changes from what is there.
+import { isIPv4 } from 'node:net';
 import os from 'node:os';
 import type { PublishedPorts } from './port-nat';
 
-const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 /** The protocols the program redirects, by IANA number; SCTP stays on the DNAT rules. */
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17 };
 
 /** "10.1.0.2" → "0a 01 00 02" (network byte order); undefined for anything but a dotted IPv4 address. */
 export function ipHex(ip: string): string | undefined {
-  const m = IPV4_RE.exec(ip);
-  if (!m || m.slice(1).some((o) => Number(o) > 255)) return undefined;
-  return m.slice(1).map((o) => hex(Number(o))).join(' ');
+  if (!isIPv4(ip)) return undefined;
+  return ip.split('.').map((o) => hex(Number(o))).join(' ');
 }
 
 function hex(byte: number): string {

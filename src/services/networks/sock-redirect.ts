@@ -21,7 +21,7 @@ const BUILT = path.join(__dirname, 'bpf');
 type Run = (cmd: string, args: string[], opts?: RunOptions) => Promise<RunResult>;
 
 /** A BPF object name (15 characters of [A-Za-z0-9_.]) for the daemon's bridge. */
-export function redirectMapName(bridge: string): string {
+function redirectMapName(bridge: string): string {
   return bridge.replace(/[^A-Za-z0-9_.]/g, '_').slice(0, 15);
 }
 
