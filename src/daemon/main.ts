@@ -117,9 +117,8 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await containers.close().catch(() => undefined);
     await net.redirect.stop();
-    // Build layers committed and pulled blobs stored without fsync are made durable, so a reboot need not check them.
+    // Build layers committed without fsync are made durable, so a reboot need not check them.
     await snapshots.syncLayers().catch(() => undefined);
-    await content.syncBlobs().catch(() => undefined);
     rmSync(socketPath, { force: true });
     if (opts.pidfile) rmSync(opts.pidfile, { force: true });
     process.exit(0);
